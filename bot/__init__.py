@@ -1,0 +1,1 @@
+"""The Teams edge: activity handler, routing, state, turn errors."""

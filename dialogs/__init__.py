@@ -1,0 +1,1 @@
+"""One ComponentDialog per flow."""

@@ -1,0 +1,1 @@
+"""Teams app manifest template and packager."""

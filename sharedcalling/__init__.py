@@ -1,0 +1,1 @@
+"""Shared Calling: the product core (no Bot Framework imports)."""

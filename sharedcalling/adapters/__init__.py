@@ -1,0 +1,1 @@
+"""Adapters: tenant backends and storage."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 async Core storage: SQLite and PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Tenant backends: emulated, Microsoft Graph, Teams PowerShell."""

@@ -1,0 +1,159 @@
+"""Typed settings from the environment; one ConfigError names every problem at once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
+
+from sharedcalling.domain.errors import SharedCallingError
+
+DEMO_TENANT_ID = "8f2b0f5e-1c2d-4e3f-9a4b-5c6d7e8f9a0b"
+DEMO_ADMIN_GROUP_ID = "00000000-0000-4000-a000-000000000001"  # "Voice Admins"
+DEMO_APPROVER_GROUP_ID = "00000000-0000-4000-a000-000000000002"  # "Voice Approvers"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/sharedcalling.db"
+
+SUPPORTED_DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class ConfigError(SharedCallingError):
+    """The configuration is invalid; `problems` lists each bad key with what it accepts."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.problems = problems
+
+
+class AppType(StrEnum):
+    MULTI_TENANT = "MultiTenant"
+    SINGLE_TENANT = "SingleTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+class TenantBackend(StrEnum):
+    EMULATED = "emulated"
+    GRAPH_POWERSHELL = "graph+powershell"
+
+
+def _guid(value: str) -> str:
+    if value == "":
+        return value
+    try:
+        return str(uuid.UUID(value))
+    except ValueError as exc:
+        raise ValueError(f"must be a GUID like {DEMO_TENANT_ID}, got {value!r}") from exc
+
+
+def _database_url(value: str) -> str:
+    scheme = value.split("://", 1)[0]
+    if "://" not in value or scheme not in SUPPORTED_DATABASE_SCHEMES:
+        raise ValueError(
+            f"must start with one of {', '.join(s + '://' for s in SUPPORTED_DATABASE_SCHEMES)}"
+        )
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise ValueError(f"must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+Guid = Annotated[str, AfterValidator(_guid)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class Settings(BaseModel):
+    """Everything the bot reads from its environment. Field aliases are the variable names."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    # Bot Framework credentials (names as in the Bot Framework samples).
+    app_id: str = Field("", alias="MicrosoftAppId")
+    app_password: SecretStr = Field(SecretStr(""), alias="MicrosoftAppPassword")
+    app_type: AppType = Field(AppType.MULTI_TENANT, alias="MicrosoftAppType")
+    app_tenant_id: Guid = Field("", alias="MicrosoftAppTenantId")
+
+    host: str = Field("127.0.0.1", alias="HOST")
+    port: int = Field(3978, alias="PORT", ge=1, le=65535)
+    database_url: Annotated[str, AfterValidator(_database_url)] = Field(
+        DEFAULT_DATABASE_URL, alias="DATABASE_URL"
+    )
+    log_level: str = Field("INFO", alias="LOG_LEVEL", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+    # The tenant the bot serves and who administers it there.
+    tenant_backend: TenantBackend = Field(TenantBackend.EMULATED, alias="TENANT_BACKEND")
+    tenant_id: Guid = Field(DEMO_TENANT_ID, alias="TENANT_ID")
+    admin_group_id: Guid = Field(DEMO_ADMIN_GROUP_ID, alias="ADMIN_GROUP_ID")
+    approver_group_id: Guid = Field(DEMO_APPROVER_GROUP_ID, alias="APPROVER_GROUP_ID")
+
+    # Real tenant backends (issue 4): Graph endpoint, sign-in authority, app-only credentials.
+    graph_base_url: HttpUrl = Field("https://graph.microsoft.com", alias="GRAPH_BASE_URL")
+    authority_host: HttpUrl = Field("https://login.microsoftonline.com", alias="AUTHORITY_HOST")
+    graph_client_id: str = Field("", alias="GRAPH_CLIENT_ID")
+    graph_client_secret: SecretStr = Field(SecretStr(""), alias="GRAPH_CLIENT_SECRET")
+    graph_certificate_path: Path | None = Field(None, alias="GRAPH_CERTIFICATE_PATH")
+    graph_certificate_thumbprint: str = Field("", alias="GRAPH_CERTIFICATE_THUMBPRINT")
+    pwsh_path: str = Field("pwsh", alias="PWSH_PATH")
+    powershell_timeout_seconds: float = Field(120.0, alias="POWERSHELL_TIMEOUT_SECONDS", gt=0)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{location}: {message}"
+
+
+def _combination_problems(values: Mapping[str, str]) -> list[str]:
+    """Problems that only show in combination, checked on the raw values so that they are
+    reported together with every single-key problem."""
+    problems = []
+    app_type = values.get("MicrosoftAppType", AppType.MULTI_TENANT.value)
+    if app_type == AppType.SINGLE_TENANT.value and not values.get("MicrosoftAppTenantId"):
+        problems.append("MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant")
+    if (
+        values.get("MicrosoftAppId")
+        and app_type != AppType.USER_ASSIGNED_MSI.value
+        and not values.get("MicrosoftAppPassword")
+    ):
+        problems.append("MicrosoftAppPassword: required when MicrosoftAppId is set")
+    if values.get("TENANT_BACKEND") == TenantBackend.GRAPH_POWERSHELL.value:
+        if not values.get("GRAPH_CLIENT_ID"):
+            problems.append("GRAPH_CLIENT_ID: required for TENANT_BACKEND=graph+powershell")
+        if not values.get("GRAPH_CERTIFICATE_PATH") and not values.get("GRAPH_CLIENT_SECRET"):
+            problems.append(
+                "GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH: one is required for "
+                "TENANT_BACKEND=graph+powershell"
+            )
+    return problems
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build Settings from an environment mapping; raise ConfigError naming every problem."""
+    aliases = {f.alias for f in Settings.model_fields.values() if f.alias}
+    values = {k: v for k, v in environ.items() if k in aliases and v != ""}
+    problems: list[str] = []
+    settings: Settings | None = None
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as exc:
+        problems.extend(_describe(error) for error in exc.errors())
+    problems.extend(_combination_problems(values))
+    if problems or settings is None:
+        raise ConfigError(problems)
+    return settings

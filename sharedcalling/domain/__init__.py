@@ -1,0 +1,1 @@
+"""Pure domain: the tenant model and every Shared Calling decision; stdlib only."""

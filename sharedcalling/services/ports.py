@@ -1,0 +1,209 @@
+"""Ports: what the use cases need from the outside world, and the errors adapters raise."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sharedcalling.domain.errors import SharedCallingError
+from sharedcalling.domain.ids import GroupId, TenantId, UserId
+from sharedcalling.domain.tenant import (
+    CallingLineIdentityPolicy,
+    EmergencyCallRoutingPolicy,
+    Group,
+    PhoneNumber,
+    PolicyType,
+    SharedCallingPolicy,
+    TenantSnapshot,
+    User,
+    VoiceRoutingPolicy,
+)
+
+# --------------------------------------------------------------------------- tenant errors
+
+
+class TenantError(SharedCallingError):
+    """A tenant backend refused or failed an operation. `operation` names what was attempted."""
+
+    def __init__(self, message: str, *, operation: str = "", request_id: str | None = None):
+        super().__init__(message)
+        self.operation = operation
+        self.request_id = request_id
+
+
+class TenantNotFound(TenantError):
+    """The user, group, number or policy does not exist."""
+
+
+class TenantThrottled(TenantError):
+    """The service asked us to slow down; `retry_after` is in seconds when the service said."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        operation: str = "",
+        request_id: str | None = None,
+    ):
+        super().__init__(message, operation=operation, request_id=request_id)
+        self.retry_after = retry_after
+
+
+class TenantPermissionDenied(TenantError):
+    """The app lacks a permission or role for this operation."""
+
+
+class TenantConflict(TenantError):
+    """The write conflicts with the tenant's state (already assigned, already exists, in use)."""
+
+
+class TenantValidationError(TenantError):
+    """The service rejected the write's values (unknown policy, wrong number type, ...)."""
+
+
+class TenantUnavailable(TenantError):
+    """The backend could not be reached or timed out; the operation may be retried."""
+
+
+# --------------------------------------------------------------------------- tenant port
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotScope:
+    """Which accounts a snapshot must contain besides every resource account.
+
+    Numbers, policies, groups (with their direct members), group assignments, associations and
+    subscribed SKUs are always complete.
+    """
+
+    user_ids: Collection[UserId] = ()
+    all_users: bool = False
+
+
+class TenantGateway(abc.ABC):
+    """Reads and writes one Teams tenant. Every write is idempotent: setting a value it already has
+    succeeds and changes nothing. Adapters raise the `Tenant*` errors above, never HTTP or SQL ones.
+    """
+
+    tenant_id: TenantId
+
+    # ---- reads
+    @abc.abstractmethod
+    async def get_user(self, key: str) -> User:
+        """A user or resource account by object id or UPN (case-insensitive); TenantNotFound."""
+
+    @abc.abstractmethod
+    async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
+        """Accounts whose display name, UPN or mail nickname starts with `text` (case-insensitive),
+        ordered by display name, at most `limit`."""
+
+    @abc.abstractmethod
+    async def list_resource_accounts(self) -> list[User]:
+        """Every resource account, ordered by UPN."""
+
+    @abc.abstractmethod
+    async def get_group(self, group_id: GroupId) -> Group:
+        """A group with its direct members; TenantNotFound."""
+
+    @abc.abstractmethod
+    async def list_numbers(self) -> list[PhoneNumber]:
+        """The whole number inventory, ordered by number."""
+
+    @abc.abstractmethod
+    async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
+        """A consistent read of the accounts in `scope`, every resource account, and every number,
+        policy, group, group assignment, association and subscribed SKU. Unknown ids are left out.
+        """
+
+    # ---- writes (reference §4 change catalogue)
+    @abc.abstractmethod
+    async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
+        """`Set-CsPhoneNumberAssignment -Identity <id> -EnterpriseVoiceEnabled <bool>`."""
+
+    @abc.abstractmethod
+    async def set_number_location(self, telephone_number: str, location_id: str) -> None:
+        """`Set-CsPhoneNumberAssignment -PhoneNumber <n> -LocationId <id>`."""
+
+    @abc.abstractmethod
+    async def grant_policy(
+        self, policy_type: PolicyType, user_id: UserId, policy_name: str | None
+    ) -> None:
+        """Direct grant to a user or resource account; `None` removes the direct assignment."""
+
+    @abc.abstractmethod
+    async def grant_group_policy(
+        self, policy_type: PolicyType, group_id: GroupId, policy_name: str, rank: int
+    ) -> None:
+        """Group grant (`Grant-Cs… -Group <id> -PolicyName <p> -Rank <n>`)."""
+
+    @abc.abstractmethod
+    async def create_voice_routing_policy(self, policy: VoiceRoutingPolicy) -> None:
+        """`New-CsOnlineVoiceRoutingPolicy`; TenantConflict if it exists with other usages."""
+
+    @abc.abstractmethod
+    async def create_emergency_call_routing_policy(
+        self, policy: EmergencyCallRoutingPolicy
+    ) -> None:
+        """`New-CsTeamsEmergencyCallRoutingPolicy`; TenantConflict if it exists differently."""
+
+    @abc.abstractmethod
+    async def create_calling_line_identity_policy(self, policy: CallingLineIdentityPolicy) -> None:
+        """`New-CsCallingLineIdentity`; TenantConflict if it exists differently."""
+
+    @abc.abstractmethod
+    async def create_shared_calling_policy(self, policy: SharedCallingPolicy) -> None:
+        """`New-CsTeamsSharedCallingRoutingPolicy` with resource account and emergency numbers."""
+
+    @abc.abstractmethod
+    async def update_shared_calling_numbers(
+        self, policy_name: str, *, add: Collection[str] = (), remove: Collection[str] = ()
+    ) -> None:
+        """`Set-CsTeamsSharedCallingRoutingPolicy -EmergencyNumbers @{add=…}` / `@{remove=…}`."""
+
+
+# --------------------------------------------------------------------------- bot state port
+
+
+class StateConflict(SharedCallingError):
+    """A document was written by someone else since it was read (stale e-tag)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StateDocument:
+    key: str
+    data: Mapping[str, Any]
+    etag: str
+
+
+class BotStateStore(abc.ABC):
+    """E-tagged JSON documents, the storage behind Bot Framework conversation and dialog state."""
+
+    @abc.abstractmethod
+    async def read(self, keys: Collection[str]) -> dict[str, StateDocument]:
+        """The documents that exist among `keys`; unknown keys are absent from the result."""
+
+    @abc.abstractmethod
+    async def write(self, key: str, data: Mapping[str, Any], *, expected_etag: str | None) -> str:
+        """Write a document and return its new e-tag.
+
+        `expected_etag` None or `*` overwrites unconditionally; any other value must equal the
+        stored e-tag (or the document must not exist when it is the empty string), else
+        StateConflict.
+        """
+
+    @abc.abstractmethod
+    async def delete(self, keys: Collection[str]) -> None:
+        """Delete documents; unknown keys are ignored."""
+
+
+# --------------------------------------------------------------------------- clock
+
+
+class Clock(abc.ABC):
+    @abc.abstractmethod
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
