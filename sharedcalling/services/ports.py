@@ -207,3 +207,40 @@ class Clock(abc.ABC):
     @abc.abstractmethod
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
+
+
+# --------------------------------------------------------------------------- emulated tenant state
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One object of the emulated tenant's state: `kind` (e.g. `user`, `number`, `policy`), a key
+    unique within the kind, and its JSON document."""
+
+    kind: str
+    key: str
+    document: Mapping[str, Any]
+
+
+class TenantStateStore(abc.ABC):
+    """Where the emulated tenant keeps its objects, so that changes survive a restart.
+
+    Implemented by the SQL store (`adapters/store`) and an in-memory store for tests; the
+    emulated tenant adapter only knows this port, never the store adapter.
+    """
+
+    @abc.abstractmethod
+    async def load(self, tenant_id: TenantId) -> list[StoredObject]:
+        """Every stored object of the tenant; empty when the tenant was never seeded."""
+
+    @abc.abstractmethod
+    async def upsert(self, tenant_id: TenantId, objects: Collection[StoredObject]) -> None:
+        """Insert or replace objects by (kind, key), atomically."""
+
+    @abc.abstractmethod
+    async def remove(self, tenant_id: TenantId, keys: Collection[tuple[str, str]]) -> None:
+        """Delete objects by (kind, key); unknown keys are ignored."""
+
+    @abc.abstractmethod
+    async def clear(self, tenant_id: TenantId) -> None:
+        """Delete every object of the tenant."""
