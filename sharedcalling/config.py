@@ -108,6 +108,10 @@ class Settings(BaseModel):
     pwsh_path: str = Field("pwsh", alias="PWSH_PATH")
     powershell_timeout_seconds: float = Field(120.0, alias="POWERSHELL_TIMEOUT_SECONDS", gt=0)
 
+    # Emulated tenant only: injected faults for demos, e.g. "grant_policy=throttle:2:1.5"
+    # (format: sharedcalling/adapters/tenant/emulated_faults.py, docs/demo-tenant.md).
+    emulated_faults: str = Field("", alias="EMULATED_FAULTS")
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -13,3 +13,11 @@ class InvalidInput(SharedCallingError):
 
 class NotPermitted(SharedCallingError):
     """The acting principal may not do this."""
+
+
+class UnknownPerson(SharedCallingError):
+    """No account in this tenant matches `query` (an object id, UPN or name)."""
+
+    def __init__(self, query: str, message: str | None = None):
+        super().__init__(message or f"No one in this tenant matches '{query}'.")
+        self.query = query

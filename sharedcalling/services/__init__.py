@@ -1,1 +1,55 @@
-"""Use cases and the ports they talk through."""
+"""Services: the frozen bundle of ports and bound use cases that the Teams edge holds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sharedcalling.domain.ids import GroupId, TenantId
+
+if TYPE_CHECKING:
+    from sharedcalling.domain.access import Principal
+    from sharedcalling.services.callerid import CallerIdResult
+    from sharedcalling.services.ports import BotStateStore, Clock, TenantGateway
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a handler or dialog may call. Built by `sharedcalling.bootstrap` only.
+
+    Use cases are bound here to the ports and settings-derived ids, so that the edge passes
+    only what a person said or clicked.
+    """
+
+    tenant_id: TenantId
+    """The one tenant this bot serves; activities from any other tenant are refused."""
+    admin_group_id: GroupId
+    approver_group_id: GroupId
+    tenant: TenantGateway
+    bot_state: BotStateStore
+    clock: Clock
+    ping: Callable[[], Awaitable[None]]
+    """Checks that the database answers; raises when it does not (for /healthz)."""
+
+    async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
+        """Who is asking, with their roles; NotPermitted for a foreign tenant."""
+        # Imported here: the use-case modules import this package's ports, so a top-level import
+        # would make every `import sharedcalling.services.ports` load every use case first.
+        from sharedcalling.services import identity
+
+        return await identity.resolve_principal(
+            TenantId(tenant_id),
+            aad_object_id,
+            tenant=self.tenant,
+            admin_group_id=self.admin_group_id,
+            approver_group_id=self.approver_group_id,
+        )
+
+    async def explain_caller_id(
+        self, asker: Principal, subject_query: str | None = None
+    ) -> CallerIdResult:
+        """Which number `asker` (or the person `subject_query` names) calls out as."""
+        from sharedcalling.services import callerid
+
+        return await callerid.explain_caller_id(asker, subject_query, tenant=self.tenant)

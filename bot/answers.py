@@ -1,0 +1,66 @@
+"""Answers to commands and card actions: call one use case, render one card. No Bot Framework."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.commands import CallerIdQuestion, Help, Unknown
+from bot.replies import Reply
+from cards.actions import USER_ID
+from cards.callerid import caller_id_ambiguous_card, caller_id_card
+from cards.help import HELP_TEXT, UNKNOWN_TEXT, help_card
+from cards.views import caller_id_view, choices_view
+from cards.welcome import welcome_card, welcome_text
+from sharedcalling.domain.access import Principal
+from sharedcalling.services import Services
+from sharedcalling.services.callerid import (
+    Ambiguous,
+    Answered,
+    CallerIdResult,
+    NotFound,
+    Refused,
+)
+
+STALE_CHOICE_TEXT = "That choice is no longer valid. Please ask your question again."
+
+
+def render_caller_id(result: CallerIdResult) -> Reply:
+    """The one-line summary plus the card, for each kind of result."""
+    if isinstance(result, Answered):
+        view = caller_id_view(result)
+        return Reply(view.summary, caller_id_card(view))
+    if isinstance(result, Ambiguous):
+        return Reply(
+            f"Several people match \u201c{result.query}\u201d; pick one.",
+            caller_id_ambiguous_card(choices_view(result)),
+        )
+    if isinstance(result, NotFound):
+        return Reply(f"I can't find anyone matching \u201c{result.query}\u201d in this tenant.")
+    if isinstance(result, Refused):
+        return Reply(result.reason)
+    raise TypeError(f"unexpected caller-ID result {type(result).__name__}")
+
+
+async def caller_id(services: Services, asker: Principal, question: CallerIdQuestion) -> Reply:
+    return render_caller_id(await services.explain_caller_id(asker, question.subject))
+
+
+async def pick_caller_id(services: Services, asker: Principal, data: Mapping[str, Any]) -> Reply:
+    """A person chosen on a card: only its id is used, and the use case re-checks permission."""
+    user_id = data.get(USER_ID)
+    if not isinstance(user_id, str) or not user_id:
+        return Reply(STALE_CHOICE_TEXT)
+    return render_caller_id(await services.explain_caller_id(asker, user_id))
+
+
+async def help_(services: Services, asker: Principal, _command: Help) -> Reply:
+    return Reply(HELP_TEXT, help_card(asker.roles))
+
+
+async def unknown(services: Services, asker: Principal, _command: Unknown) -> Reply:
+    return Reply(UNKNOWN_TEXT)
+
+
+def welcome(asker: Principal) -> Reply:
+    return Reply(welcome_text(asker.display_name), welcome_card(asker.display_name, asker.roles))

@@ -1,0 +1,91 @@
+"""Parse what a person typed into a command: pure, no Bot Framework, no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The curly apostrophe is what Teams on phones types.
+_APOSTROPHE = "(?:'|\u2019)"
+_CALLER_ID = r"caller[\s-]?id"
+_SELF_WORDS = frozenset({"i", "me", "my", "myself", "mine"})
+
+_SUBJECT_PATTERNS = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # "which number does Lee Gu call out as", "what number will LeeG@contoso.example show"
+        r"^(?:which|what) (?:phone )?number (?:does|will|would|do) (?P<s>.+?) "
+        r"(?:call out as|call out with|call out from|call from|show|present|use)$",
+        # "what's Lee's caller id", "what is Lee Gu's number"
+        rf"^what(?:{_APOSTROPHE}s| is) (?P<s>.+?){_APOSTROPHE}s? "
+        rf"(?:{_CALLER_ID}|(?:outbound |phone )?number)$",
+        # "caller id for Lee", "caller id of LeeG@contoso.example"
+        rf"^{_CALLER_ID} (?:for|of) (?P<s>.+)$",
+        # "Lee Gu's caller id"
+        rf"^(?P<s>.+?){_APOSTROPHE}s? {_CALLER_ID}$",
+        # "what number do people see when Lee calls"
+        r"^(?:what|which) number do (?:people|others|they) see when (?P<s>.+?) calls?$",
+    )
+)
+
+_SELF_PATTERNS = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        _CALLER_ID,
+        r"\bcall(?:ing)? out (?:as|with|from)\b",
+        r"\bmy (?:phone |outbound |own )?number\b",
+        r"\bnumber do (?:people|others|they) see\b",
+        r"\b(?:which|what) (?:phone )?number (?:do|will|would|should) i\b",
+    )
+)
+
+_HELP = re.compile(r"^(?:help|\?|what can you do|commands|menu|hi|hello)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CallerIdQuestion:
+    """Which number someone calls out as; `subject` None means the asker."""
+
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """What can this bot do for me?"""
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """Anything we do not understand; answered with a pointer to `help`."""
+
+    text: str = ""
+
+
+Command = CallerIdQuestion | Help | Unknown
+
+
+def _clean(text: str) -> str:
+    collapsed = " ".join(text.split())
+    return collapsed.rstrip("?!. ").strip()
+
+
+def _subject(text: str) -> str | None:
+    for pattern in _SUBJECT_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            subject = match.group("s").strip(" \"'\u2019")
+            return None if subject.lower() in _SELF_WORDS else subject or None
+    return None
+
+
+def parse_command(text: str) -> Command:
+    """Map a message (mentions already removed) to the command it asks for."""
+    cleaned = _clean(text)
+    if not cleaned or _HELP.match(cleaned):
+        return Help()
+    subject = _subject(cleaned)
+    if subject is not None:
+        return CallerIdQuestion(subject=subject)
+    if any(pattern.search(cleaned) for pattern in _SELF_PATTERNS):
+        return CallerIdQuestion()
+    return Unknown(cleaned)

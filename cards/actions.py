@@ -1,0 +1,22 @@
+"""Card action ids (verbs) and payload keys: the one contract between cards and bot routing.
+
+Action.Execute carries the id as `verb`; Action.Submit carries it in its data under VERB_KEY.
+Payloads carry ids only; the bot re-checks every permission on arrival and trusts nothing else.
+"""
+
+from __future__ import annotations
+
+VERB_KEY = "verb"
+"""Key of the action id inside an Action.Submit payload."""
+
+USER_ID = "userId"
+"""Payload key: the object id of the person an action is about."""
+
+CALLERID_PICK = "callerid.pick"
+"""An admin picked one candidate of an ambiguous caller-ID question."""
+
+CALLERID_REFRESH = "callerid.refresh"
+"""Ask the caller-ID question again for the same person."""
+
+ACTION_IDS: frozenset[str] = frozenset({CALLERID_PICK, CALLERID_REFRESH})
+"""Every action id a card may carry; the bot's ACTION_HANDLERS must cover all of them."""

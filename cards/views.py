@@ -1,0 +1,157 @@
+"""Display-ready views for the caller-ID cards, and pure mappers from the use-case results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sharedcalling.domain.callerid import (
+    Callbacks,
+    CallerIdAnswer,
+    EmergencyKind,
+    Outcome,
+    summary_text,
+)
+from sharedcalling.domain.tenant import AppConfigurationType
+from sharedcalling.services.callerid import Ambiguous, Answered
+from sharedcalling.services.numbering import display_number
+
+OUTCOME_LABELS = {
+    Outcome.NO_PSTN: "Not set up for outside calls",
+    Outcome.PERSONAL_DR: "Own number (Direct Routing)",
+    Outcome.PERSONAL: "Own number",
+    Outcome.SHARED: "Shared Calling",
+    Outcome.SHARED_EXT: "Shared Calling with an extension",
+    Outcome.SHARED_BROKEN: "Shared Calling, not working",
+    Outcome.INCONSISTENT: "Inconsistent setup",
+    Outcome.NO_NUMBER: "No phone number",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CallerIdView:
+    subject_id: str
+    title: str
+    headline: str
+    """The presented number, or what happens instead (`No outside calls`)."""
+    summary: str
+    facts: tuple[tuple[str, str], ...]
+    caveats: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    """`SC-xxx: reason` lines for an answer that needs an admin."""
+    is_problem: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PersonChoice:
+    user_id: str
+    display_name: str
+    user_principal_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallerIdChoicesView:
+    query: str
+    choices: tuple[PersonChoice, ...]
+
+
+def caller_id_view(result: Answered) -> CallerIdView:
+    """The card view of an answered caller-ID question."""
+    answer, name = result.answer, result.subject.display_name
+    who = "you" if result.about_self else name
+    return CallerIdView(
+        subject_id=result.subject.id,
+        title="Your caller ID" if result.about_self else f"Caller ID of {name}",
+        headline=_headline(answer),
+        summary=summary_text(
+            answer, name, about_self=result.about_self, number_format=display_number
+        ),
+        facts=_facts(answer, who),
+        caveats=_caveats(answer),
+        problems=_problems(answer),
+        is_problem=answer.is_problem,
+    )
+
+
+def choices_view(result: Ambiguous) -> CallerIdChoicesView:
+    """The card view of an ambiguous name: one choice per candidate."""
+    return CallerIdChoicesView(
+        query=result.query,
+        choices=tuple(
+            PersonChoice(p.id, p.display_name, p.user_principal_name) for p in result.candidates
+        ),
+    )
+
+
+def _headline(answer: CallerIdAnswer) -> str:
+    if answer.outbound_number:
+        return display_number(answer.outbound_number)
+    if answer.is_problem:
+        return "Outside calls may fail"
+    return "No outside calls"
+
+
+def _facts(answer: CallerIdAnswer, who: str) -> tuple[tuple[str, str], ...]:
+    facts = [("Setup", OUTCOME_LABELS[answer.outcome])]
+    shared = answer.shared
+    if shared is not None:
+        facts.append(("Policy", f"{shared.policy_name} ({shared.assignment})"))
+        number = shared.resource_account_number
+        shown = display_number(number) if number else "no number"
+        facts.append(("Resource account", f"{shared.resource_account_name or '?'} ({shown})"))
+        if shared.extension:
+            facts.append(("Extension", shared.extension))
+    elif answer.personal_number:
+        facts.append(("Phone number", display_number(answer.personal_number)))
+    if answer.outcome not in (Outcome.NO_PSTN, Outcome.NO_NUMBER):
+        facts.append(("Callbacks", _callbacks(answer, who)))
+        facts.append(("Emergency calls", _emergency(answer)))
+    if answer.clid is not None:
+        facts.append(("Caller-ID policy", f"{answer.clid.policy_name}: {answer.clid.effect}"))
+    return tuple(facts)
+
+
+def _callbacks(answer: CallerIdAnswer, who: str) -> str:
+    shared = answer.shared
+    if answer.callbacks is Callbacks.RING_USER:
+        return f"ring {who} directly"
+    if answer.callbacks is Callbacks.AUTO_ATTENDANT and shared is not None:
+        return f"auto attendant {shared.auto_attendant_name}"
+    if answer.callbacks is Callbacks.NO_AUTO_ATTENDANT and shared is not None:
+        if shared.other_app_name is None:
+            return "reach nobody: no auto attendant (SC-R10)"
+        kind = "call queue" if shared.other_app_type is AppConfigurationType.CALL_QUEUE else "app"
+        return f"{kind} {shared.other_app_name}, no auto attendant (SC-R10)"
+    return "none"
+
+
+def _emergency(answer: CallerIdAnswer) -> str:
+    emergency = answer.emergency
+    numbers = ", ".join(display_number(n) for n in emergency.numbers)
+    if emergency.kind is EmergencyKind.CALLBACK_POOL:
+        return f"one of {numbers}, held {emergency.hold_minutes} min for callbacks"
+    if emergency.kind is EmergencyKind.MAIN_NUMBER:
+        return f"the shared number {numbers} (no callback numbers in the policy)"
+    if emergency.kind is EmergencyKind.OWN_NUMBER:
+        return f"own number {numbers}"
+    if emergency.kind is EmergencyKind.UNDETERMINED:
+        return "undetermined until the setup is fixed"
+    return "no callback number"
+
+
+def _problems(answer: CallerIdAnswer) -> tuple[str, ...]:
+    """Rule-coded reasons an admin can act on; a working setup's notes are caveats instead."""
+    if not answer.is_problem and answer.outcome is not Outcome.NO_PSTN:
+        return ()
+    return tuple(f"{r.code}: {r.text}" for r in answer.reasons if r.code)
+
+
+def _caveats(answer: CallerIdAnswer) -> tuple[str, ...]:
+    caveats = []
+    if answer.clid is not None and answer.shared is not None:
+        caveats.append(
+            f"Caller-ID policy {answer.clid.policy_name} is in force; its effect with shared "
+            "numbers is not guaranteed (SC-P06)."
+        )
+    if answer.callbacks is Callbacks.NO_AUTO_ATTENDANT:
+        caveats.append("People calling back cannot reach a person by name (SC-R10).")
+    return tuple(caveats)

@@ -1,0 +1,1 @@
+"""Alembic revisions, one per schema change, named NNNN_slug.py; never edit a merged one."""

@@ -1,0 +1,269 @@
+"""EmulatedTenantGateway: a stateful demo tenant that validates writes like the real service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection
+from typing import Any
+
+from sharedcalling.adapters.tenant import emulated_rules as rules
+from sharedcalling.adapters.tenant import emulated_shared_calling as shared_calling
+from sharedcalling.adapters.tenant.emulated_codec import KINDS, from_stored, to_stored
+from sharedcalling.adapters.tenant.emulated_faults import Faults
+from sharedcalling.adapters.tenant.emulated_seed import seed_objects, seed_tenant_id
+from sharedcalling.adapters.tenant.emulated_state import TenantState
+from sharedcalling.domain.ids import GroupId, TenantId, UserId
+from sharedcalling.domain.tenant import (
+    CallingLineIdentityPolicy,
+    EmergencyCallRoutingPolicy,
+    Group,
+    PhoneNumber,
+    PolicyType,
+    SharedCallingPolicy,
+    TenantSnapshot,
+    User,
+    VoiceRoutingPolicy,
+)
+from sharedcalling.services.ports import (
+    SnapshotScope,
+    TenantGateway,
+    TenantNotFound,
+    TenantStateStore,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SEED = "contoso"
+
+
+class EmulatedTenantGateway(TenantGateway):
+    """A Teams tenant in memory, optionally written through to a TenantStateStore.
+
+    Writes are checked by `emulated_rules` (the service's own rules and error messages), are
+    idempotent, and run one at a time. `faults` injects throttling, delays and failures.
+    """
+
+    def __init__(
+        self,
+        state: TenantState,
+        *,
+        tenant_id: TenantId,
+        seed: str = DEFAULT_SEED,
+        store: TenantStateStore | None = None,
+        faults: Faults | None = None,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.seed = seed
+        self.faults = faults if faults is not None else Faults()
+        self._state = state
+        self._store = store
+        # One writer at a time: validate, persist and apply must not interleave.
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def seeded(
+        cls,
+        seed: str = DEFAULT_SEED,
+        *,
+        tenant_id: str | None = None,
+        faults: Faults | None = None,
+    ) -> EmulatedTenantGateway:
+        """A fresh in-memory tenant from a seed, without a store (for tests)."""
+        return cls(
+            TenantState.of(seed_objects(seed)),
+            tenant_id=TenantId(tenant_id or seed_tenant_id(seed)),
+            seed=seed,
+            faults=faults,
+        )
+
+    @classmethod
+    def from_snapshot(
+        cls, snapshot: TenantSnapshot, *, faults: Faults | None = None
+    ) -> EmulatedTenantGateway:
+        """An in-memory tenant holding exactly the objects of a snapshot (for property tests).
+
+        It has no emergency locations, so `set_number_location` refuses every location id.
+        """
+        objects: list[Any] = [
+            *snapshot.users.values(),
+            *snapshot.numbers.values(),
+            *snapshot.groups.values(),
+            *snapshot.group_assignments,
+            *snapshot.shared_calling_policies.values(),
+            *snapshot.voice_routing_policies.values(),
+            *snapshot.emergency_call_routing_policies.values(),
+            *snapshot.calling_line_identity_policies.values(),
+            *snapshot.associations,
+            *snapshot.subscribed_skus,
+            *snapshot.network_sites,
+        ]
+        return cls(TenantState.of(objects), tenant_id=snapshot.tenant_id, faults=faults)
+
+    @classmethod
+    async def open(
+        cls,
+        store: TenantStateStore,
+        tenant_id: str | None = None,
+        seed: str = DEFAULT_SEED,
+        *,
+        faults: Faults | None = None,
+    ) -> EmulatedTenantGateway:
+        """The tenant as the store holds it, seeding the store first when it is empty."""
+        tid = TenantId(tenant_id or seed_tenant_id(seed))
+        stored = await store.load(tid)
+        if not stored:
+            logger.info("Seeding emulated tenant %s from seed %s", tid, seed)
+            objects = seed_objects(seed)
+            await store.upsert(tid, [to_stored(o) for o in objects])
+        else:
+            objects = [from_stored(s) for s in stored if s.kind in KINDS]
+        return cls(TenantState.of(objects), tenant_id=tid, seed=seed, store=store, faults=faults)
+
+    async def reset(self) -> None:
+        """Put the seed back: every change since seeding is discarded, in the store too."""
+        async with self._lock:
+            objects = seed_objects(self.seed)
+            if self._store is not None:
+                await self._store.clear(self.tenant_id)
+                await self._store.upsert(self.tenant_id, [to_stored(o) for o in objects])
+            self._state = TenantState.of(objects)
+        logger.info("Emulated tenant %s reset to seed %s", self.tenant_id, self.seed)
+
+    # ------------------------------------------------------------------------------ reads
+
+    async def get_user(self, key: str) -> User:
+        await self.faults.before("get_user")
+        return rules.require_user(self._state, key, "get_user")
+
+    async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
+        await self.faults.before("search_users")
+        wanted = text.strip().lower()
+        found = [u for u in self._state.users.values() if _matches(u, wanted)]
+        found.sort(key=lambda u: (u.display_name.lower(), u.user_principal_name.lower()))
+        return found[: max(0, limit)]
+
+    async def list_resource_accounts(self) -> list[User]:
+        await self.faults.before("list_resource_accounts")
+        accounts = [u for u in self._state.users.values() if u.is_resource_account]
+        return sorted(accounts, key=lambda u: u.user_principal_name.lower())
+
+    async def get_group(self, group_id: GroupId) -> Group:
+        await self.faults.before("get_group")
+        group = self._state.groups.get(group_id.lower())
+        if group is None:
+            raise TenantNotFound(f'Group "{group_id}" was not found.', operation="get_group")
+        return group
+
+    async def list_numbers(self) -> list[PhoneNumber]:
+        await self.faults.before("list_numbers")
+        return [self._state.numbers[k] for k in sorted(self._state.numbers)]
+
+    async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
+        await self.faults.before("snapshot")
+        return self._state.snapshot(self.tenant_id, scope.user_ids, all_users=scope.all_users)
+
+    # ------------------------------------------------------------------------------ writes
+
+    async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
+        await self._write(
+            "set_enterprise_voice", lambda s: rules.enterprise_voice(s, user_id, enabled)
+        )
+
+    async def set_number_location(self, telephone_number: str, location_id: str) -> None:
+        await self._write(
+            "set_number_location",
+            lambda s: rules.number_location(s, telephone_number, location_id),
+        )
+
+    async def grant_policy(
+        self, policy_type: PolicyType, user_id: UserId, policy_name: str | None
+    ) -> None:
+        await self._write(
+            "grant_policy", lambda s: rules.grant(s, policy_type, user_id, policy_name)
+        )
+
+    async def grant_group_policy(
+        self, policy_type: PolicyType, group_id: GroupId, policy_name: str, rank: int
+    ) -> None:
+        await self._write(
+            "grant_group_policy",
+            lambda s: rules.grant_group(s, policy_type, group_id, policy_name, rank),
+        )
+
+    async def create_voice_routing_policy(self, policy: VoiceRoutingPolicy) -> None:
+        # Usage order is route priority, so it is compared as a sequence.
+        await self._write(
+            "create_voice_routing_policy",
+            lambda s: rules.create_policy(
+                s, PolicyType.VOICE_ROUTING, policy, lambda a, b: a.pstn_usages == b.pstn_usages
+            ),
+        )
+
+    async def create_emergency_call_routing_policy(
+        self, policy: EmergencyCallRoutingPolicy
+    ) -> None:
+        await self._write(
+            "create_emergency_call_routing_policy",
+            lambda s: rules.create_policy(
+                s, PolicyType.EMERGENCY_CALL_ROUTING, policy, _same_emergency_routing
+            ),
+        )
+
+    async def create_calling_line_identity_policy(self, policy: CallingLineIdentityPolicy) -> None:
+        await self._write(
+            "create_calling_line_identity_policy",
+            lambda s: rules.create_policy(
+                s, PolicyType.CALLING_LINE_IDENTITY, policy, _same_caller_id
+            ),
+        )
+
+    async def create_shared_calling_policy(self, policy: SharedCallingPolicy) -> None:
+        await self._write(
+            "create_shared_calling_policy", lambda s: shared_calling.create_policy(s, policy)
+        )
+
+    async def update_shared_calling_numbers(
+        self, policy_name: str, *, add: Collection[str] = (), remove: Collection[str] = ()
+    ) -> None:
+        await self._write(
+            "update_shared_calling_numbers",
+            lambda s: shared_calling.update_numbers(s, policy_name, add, remove),
+        )
+
+    async def _write(self, operation: str, decide: Callable[[TenantState], list[Any]]) -> None:
+        await self.faults.before(operation)
+        async with self._lock:
+            changed = decide(self._state)
+            if not changed:
+                return
+            # Persist first: if the store fails, memory still matches what was stored.
+            if self._store is not None:
+                await self._store.upsert(self.tenant_id, [to_stored(o) for o in changed])
+            self._state.put(changed)
+
+
+def _matches(user: User, wanted: str) -> bool:
+    candidates = (
+        user.display_name,
+        *user.display_name.split(),
+        user.user_principal_name,
+        user.mail_nickname,
+    )
+    return any(c.lower().startswith(wanted) for c in candidates)
+
+
+def _same_emergency_routing(a: EmergencyCallRoutingPolicy, b: EmergencyCallRoutingPolicy) -> bool:
+    return (
+        set(a.emergency_numbers) == set(b.emergency_numbers)
+        and a.enhanced_emergency_services == b.enhanced_emergency_services
+    )
+
+
+def _same_caller_id(a: CallingLineIdentityPolicy, b: CallingLineIdentityPolicy) -> bool:
+    return (
+        a.substitute is b.substitute
+        and (a.resource_account_id or "").lower() == (b.resource_account_id or "").lower()
+        and a.enable_user_override == b.enable_user_override
+        and (a.company_name or "") == (b.company_name or "")
+    )

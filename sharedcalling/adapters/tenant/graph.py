@@ -1,0 +1,247 @@
+"""GraphTenantGateway: the tenant read through Microsoft Graph v1.0 (and number locations)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Collection, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from sharedcalling.adapters.tenant import graph_mapping as gm
+from sharedcalling.adapters.tenant.graph_http import GraphClient, gather_all
+from sharedcalling.adapters.tenant.graph_reads import AccountReader
+from sharedcalling.domain.ids import GroupId, TenantId, UserId
+from sharedcalling.domain.tenant import (
+    CallingLineIdentityPolicy,
+    EmergencyCallRoutingPolicy,
+    Group,
+    PhoneNumber,
+    PolicyType,
+    SharedCallingPolicy,
+    TenantSnapshot,
+    User,
+    VoiceRoutingPolicy,
+)
+from sharedcalling.services.ports import (
+    SnapshotScope,
+    TenantError,
+    TenantGateway,
+    TenantNotFound,
+    TenantUnavailable,
+    TenantValidationError,
+)
+
+logger = logging.getLogger(__name__)
+
+NUMBERS = "/admin/teams/telephoneNumberManagement/numberAssignments"
+NUMBER_PAGE = 1000
+"""numberAssignments pages with $top/$skip; 1000 is its documented maximum."""
+
+
+class GraphWriteUnsupported(TenantError):
+    """Graph has no API for this write; the Teams PowerShell backend must do it."""
+
+
+class GraphTenantGateway(TenantGateway):
+    """Reads users, licenses, Teams configurations, groups, numbers and SKUs from Graph.
+
+    Graph cannot read policy definitions or group policy assignments, so snapshots leave those
+    empty: the composite backend merges them from PowerShell. Users carry their direct policy
+    assignments from `effectivePolicyAssignments`. Groups are the configured `group_ids` plus
+    every group through which a read user inherits a policy.
+    """
+
+    def __init__(
+        self,
+        client: GraphClient,
+        tenant_id: str,
+        *,
+        group_ids: Collection[str] = (),
+        operation_poll_interval: float = 2.0,
+        operation_poll_attempts: int = 30,
+    ) -> None:
+        self.tenant_id = TenantId(tenant_id)
+        self.client = client
+        self._group_ids = tuple(GroupId(g.lower()) for g in group_ids if g)
+        self._reader = AccountReader(client)
+        self._poll_interval = operation_poll_interval
+        self._poll_attempts = operation_poll_attempts
+
+    async def close(self) -> None:
+        """Close the HTTP session; the gateway must not be used afterwards."""
+        await self.client.close()
+
+    async def __aenter__(self) -> GraphTenantGateway:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ reads
+
+    async def get_user(self, key: str) -> User:
+        user_id = key.lower()
+        if not _is_guid(key):
+            basic = await self.client.get(f"/users/{_segment(key)}?$select={gm.USER_SELECT}")
+            user_id = str(basic["id"]).lower()
+        accounts = await self._reader.accounts([UserId(user_id)])
+        found = accounts.users.get(UserId(user_id))
+        if found is None:
+            raise TenantNotFound(f"no user {key!r}", operation="get_user")
+        return found
+
+    async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
+        if limit <= 0:
+            return []
+        query = f"$select={gm.USER_SELECT}&$top={limit}&$orderby=displayName&$count=true"
+        if text:
+            # $search matches the start of any word of displayName (startswith in $filter would
+            # only match the start of the whole name); it is an advanced query.
+            query += "&$search=" + quote(gm.search_clause(text), safe="")
+        page = await self.client.get(f"/users?{query}", headers={"ConsistencyLevel": "eventual"})
+        ids = [UserId(str(item["id"]).lower()) for item in page.get("value") or ()][:limit]
+        accounts = await self._reader.accounts(ids)
+        users = [accounts.users[i] for i in ids if i in accounts.users]
+        return sorted(users, key=lambda u: (u.display_name.lower(), u.user_principal_name))
+
+    async def list_resource_accounts(self) -> list[User]:
+        accounts = await self._reader.resource_accounts()
+        return sorted(accounts.users.values(), key=lambda u: u.user_principal_name.lower())
+
+    async def get_group(self, group_id: GroupId) -> Group:
+        groups = await self._reader.groups([GroupId(group_id.lower())])
+        if not groups:
+            raise TenantNotFound(f"no group {group_id!r}", operation="get_group")
+        return groups[0]
+
+    async def list_numbers(self) -> list[PhoneNumber]:
+        items = await self.client.collect_skip(NUMBERS, top=NUMBER_PAGE)
+        numbers = (gm.number_from_graph(item) for item in items)
+        return sorted((n for n in numbers if n is not None), key=lambda n: n.telephone_number)
+
+    async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
+        if scope.all_users:
+            accounts_task = self._reader.all_accounts()
+        else:
+            accounts_task = self._reader.scoped_accounts(
+                [UserId(i.lower()) for i in scope.user_ids]
+            )
+        accounts, numbers, skus = await gather_all(
+            accounts_task, self.list_numbers(), self._subscribed_skus()
+        )
+        found = await self._reader.groups(sorted(set(self._group_ids) | accounts.group_ids))
+        groups = {g.id: g for g in found}
+        return TenantSnapshot(
+            tenant_id=self.tenant_id,
+            users=dict(accounts.users),
+            numbers={n.telephone_number: n for n in numbers},
+            groups=groups,
+            group_assignments=gm.infer_group_assignments(accounts.wins, groups),
+            subscribed_skus=tuple(skus),
+        )
+
+    async def _subscribed_skus(self) -> list[Any]:
+        items = await self.client.collect(f"/subscribedSkus?$select={gm.SKU_SELECT}")
+        return sorted(
+            (gm.sku_from_graph(item) for item in items), key=lambda sku: sku.sku_part_number
+        )
+
+    # ------------------------------------------------------------------ writes
+
+    async def set_number_location(self, telephone_number: str, location_id: str) -> None:
+        """`POST numberAssignments/updateNumber`, then poll the long-running operation."""
+        response = await self.client.call(
+            "POST",
+            f"{NUMBERS}/updateNumber",
+            payload={"telephoneNumber": telephone_number, "locationId": location_id},
+            operation="set_number_location",
+        )
+        location = _header(response.headers, "Location")
+        if response.status == 202 and location:
+            await self._await_operation(location, telephone_number)
+
+    async def _await_operation(self, location: str, telephone_number: str) -> None:
+        for _ in range(self._poll_attempts):
+            body = await self.client.get(location)
+            status = str(body.get("status", "")).lower()
+            if status == "succeeded":
+                return
+            if status in ("failed", "skipped"):
+                detail = body.get("statusDetail") or _number_detail(body, telephone_number)
+                raise TenantValidationError(
+                    f"set_number_location: operation {status}: {detail}",
+                    operation="set_number_location",
+                )
+            await self.client.retry.sleep(self._poll_interval)
+        raise TenantUnavailable(
+            "set_number_location: operation did not finish in time",
+            operation="set_number_location",
+        )
+
+    async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
+        raise _unsupported("set_enterprise_voice")
+
+    async def grant_policy(
+        self, policy_type: PolicyType, user_id: UserId, policy_name: str | None
+    ) -> None:
+        raise _unsupported("grant_policy")
+
+    async def grant_group_policy(
+        self, policy_type: PolicyType, group_id: GroupId, policy_name: str, rank: int
+    ) -> None:
+        raise _unsupported("grant_group_policy")
+
+    async def create_voice_routing_policy(self, policy: VoiceRoutingPolicy) -> None:
+        raise _unsupported("create_voice_routing_policy")
+
+    async def create_emergency_call_routing_policy(
+        self, policy: EmergencyCallRoutingPolicy
+    ) -> None:
+        raise _unsupported("create_emergency_call_routing_policy")
+
+    async def create_calling_line_identity_policy(self, policy: CallingLineIdentityPolicy) -> None:
+        raise _unsupported("create_calling_line_identity_policy")
+
+    async def create_shared_calling_policy(self, policy: SharedCallingPolicy) -> None:
+        raise _unsupported("create_shared_calling_policy")
+
+    async def update_shared_calling_numbers(
+        self, policy_name: str, *, add: Collection[str] = (), remove: Collection[str] = ()
+    ) -> None:
+        raise _unsupported("update_shared_calling_numbers")
+
+
+def _unsupported(operation: str) -> GraphWriteUnsupported:
+    return GraphWriteUnsupported(
+        f"{operation}: Microsoft Graph has no API for this write; it needs the Teams PowerShell "
+        "backend (TENANT_BACKEND=graph+powershell routes it there)",
+        operation=operation,
+    )
+
+
+def _is_guid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _segment(value: str) -> str:
+    """A UPN as a URL path segment (`#`, `/` and `?` would end the path)."""
+    return quote(value, safe="@.-_")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _number_detail(body: Mapping[str, Any], telephone_number: str) -> str:
+    for number in body.get("numbers") or ():
+        if number.get("telephoneNumber") == telephone_number:
+            return str(number.get("statusDetail") or number.get("status") or "")
+    return "no detail"

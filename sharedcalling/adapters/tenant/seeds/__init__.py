@@ -1,0 +1,1 @@
+"""Seed fixtures of the emulated tenant (JSON documents in the stored-object format)."""

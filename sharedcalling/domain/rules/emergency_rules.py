@@ -1,0 +1,163 @@
+"""Emergency callback number rules SC-E01..SC-E09 (reference §3.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sharedcalling.domain.ids import UserId
+from sharedcalling.domain.rules.context import Context
+from sharedcalling.domain.rules.model import Finding, Severity, Subject, SubjectKind
+from sharedcalling.domain.tenant import (
+    ActivationState,
+    AssignmentStatus,
+    NumberType,
+    PhoneNumber,
+    PolicyType,
+    shared_calling_target_id,
+)
+
+SMALL_POOL_USERS_PER_NUMBER = 25
+"""Warn when more users than this share one emergency callback number (each is held 60 min)."""
+
+
+def _subject(number: str) -> Subject:
+    return Subject(SubjectKind.NUMBER, number, number)
+
+
+def _known(ctx: Context) -> Iterator[PhoneNumber]:
+    for wanted in ctx.emergency_numbers:
+        number = ctx.snapshot.number(wanted)
+        if number is not None:
+            yield number
+
+
+def _with_ra_number(ctx: Context) -> Iterator[tuple[PhoneNumber, PhoneNumber]]:
+    ra_number = ctx.ra_number
+    if ra_number is None:
+        return
+    for number in _known(ctx):
+        yield number, ra_number
+
+
+def check_in_inventory(ctx: Context) -> Iterator[Finding]:
+    for wanted in ctx.emergency_numbers:
+        number = ctx.snapshot.number(wanted)
+        inactive = (
+            number is not None
+            and number.number_type is not NumberType.DIRECT_ROUTING
+            and number.activation_state is not ActivationState.ACTIVATED
+        )
+        if number is None or inactive:
+            message = f"{wanted} is not an active number in this tenant."
+            yield Finding("SC-E01", Severity.BLOCK, _subject(wanted), message)
+
+
+def check_same_type(ctx: Context) -> Iterator[Finding]:
+    for number, ra_number in _with_ra_number(ctx):
+        if number.number_type is not ra_number.number_type:
+            message = (
+                f"{number.telephone_number} is {number.number_type.value}, the resource account "
+                f"number is {ra_number.number_type.value}; all numbers in a policy share one type."
+            )
+            yield Finding("SC-E02", Severity.BLOCK, _subject(number.telephone_number), message)
+
+
+def check_same_country(ctx: Context) -> Iterator[Finding]:
+    for number, ra_number in _with_ra_number(ctx):
+        mine, theirs = ctx.country_of(number), ctx.country_of(ra_number)
+        subject = _subject(number.telephone_number)
+        if mine is None or theirs is None:
+            message = (
+                f"The country of {number.telephone_number} or of the resource account number "
+                "cannot be determined; confirm both are in the same country."
+            )
+            yield Finding("SC-E03", Severity.WARN, subject, message, attest=True)
+        elif mine != theirs:
+            message = (
+                f"{number.telephone_number} is {mine}, the resource account number is {theirs}."
+            )
+            yield Finding("SC-E03", Severity.BLOCK, subject, message)
+
+
+def _held_by_policy(number: PhoneNumber) -> str | None:
+    target = number.assigned_target_id or ""
+    prefix = f"{PolicyType.SHARED_CALLING.value}|Tag:".lower()
+    if number.assignment_status is AssignmentStatus.POLICY_ASSIGNED and target.lower().startswith(
+        prefix
+    ):
+        return target[len(prefix) :]
+    return None
+
+
+def check_not_assigned(ctx: Context) -> Iterator[Finding]:
+    for number in _known(ctx):
+        status = number.assignment_status
+        if status is AssignmentStatus.UNASSIGNED or _held_by_policy(number) is not None:
+            continue
+        target = number.assigned_target_id or status.value
+        account = ctx.snapshot.users.get(UserId(target))
+        if account is not None:
+            target = f"{account.display_name} ({account.user_principal_name})"
+        message = f"{number.telephone_number} is assigned to {target}."
+        yield Finding("SC-E04", Severity.BLOCK, _subject(number.telephone_number), message)
+
+
+def check_not_in_other_policy(ctx: Context) -> Iterator[Finding]:
+    ours = shared_calling_target_id(ctx.desired.policy_name).lower()
+    for number in _known(ctx):
+        holder = _held_by_policy(number)
+        if holder is not None and (number.assigned_target_id or "").lower() != ours:
+            message = (
+                f"{number.telephone_number} is already an emergency number in policy {holder}."
+            )
+            yield Finding("SC-E05", Severity.BLOCK, _subject(number.telephone_number), message)
+
+
+def check_subscriber_numbers(ctx: Context) -> Iterator[Finding]:
+    for number, ra_number in _with_ra_number(ctx):
+        if ra_number.number_type is not NumberType.CALLING_PLAN or not ra_number.is_service_number:
+            continue
+        if number.number_type is not NumberType.CALLING_PLAN or number.is_service_number:
+            message = (
+                "With a Calling Plan service number on the resource account, emergency numbers "
+                f"must be Calling Plan subscriber numbers; {number.telephone_number} is not."
+            )
+            yield Finding("SC-E06", Severity.BLOCK, _subject(number.telephone_number), message)
+
+
+def check_toll_free_needs_numbers(ctx: Context) -> Iterator[Finding]:
+    ra_number = ctx.ra_number
+    if ra_number is None or not ra_number.toll_free or ctx.emergency_numbers:
+        return
+    message = (
+        f"Toll-free resource account number {ra_number.telephone_number} cannot act as "
+        "emergency callback; add Calling Plan subscriber numbers."
+    )
+    yield Finding("SC-E07", Severity.BLOCK, ctx.policy_subject, message)
+
+
+def check_pool_size(ctx: Context) -> Iterator[Finding]:
+    count, users = len(ctx.emergency_numbers), len(ctx.users)
+    if count == 0:
+        message = (
+            f"Policy {ctx.desired.policy_name} has no emergency callback numbers; emergency "
+            "services calling back reach the auto attendant, not the caller."
+        )
+    elif users > count * SMALL_POOL_USERS_PER_NUMBER:
+        message = (
+            f"Only {count} callback numbers for {users} users; concurrent emergency callers "
+            "within an hour will reuse numbers and a PSAP callback may reach the wrong person."
+        )
+    else:
+        return
+    yield Finding("SC-E08", Severity.WARN, ctx.policy_subject, message)
+
+
+def check_inbound_routing(ctx: Context) -> Iterator[Finding]:
+    for number in _known(ctx):
+        if number.number_type is NumberType.DIRECT_ROUTING:
+            message = (
+                f"Confirm the SBC routes inbound calls for {number.telephone_number} to Teams."
+            )
+            subject = _subject(number.telephone_number)
+            yield Finding("SC-E09", Severity.WARN, subject, message, attest=True)

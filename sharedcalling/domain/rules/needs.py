@@ -1,0 +1,77 @@
+"""What must change, decided once: the FIX rules name these changes and the planner makes them."""
+
+from __future__ import annotations
+
+from sharedcalling.domain.policy import AssignmentSource
+from sharedcalling.domain.rules.context import Context, UserFacts
+from sharedcalling.domain.rules.emergency_routing import is_suitable
+from sharedcalling.domain.tenant import GLOBAL_POLICY, NumberType
+
+NO_LOCATION = frozenset({"", "00000000-0000-0000-0000-000000000000"})
+
+
+def needs_voice(facts: UserFacts) -> bool:
+    return facts.user is not None and not facts.user.enterprise_voice_enabled
+
+
+def needs_vrp(ctx: Context, facts: UserFacts) -> bool:
+    """Every Shared Calling user gets an explicit VRP without usages, even when Global looks
+    empty today (reference §10 #20)."""
+    if facts.vrp.name == GLOBAL_POLICY:
+        return True
+    policy = ctx.snapshot.voice_routing_policies.get(facts.vrp.name)
+    return policy is None or bool(policy.pstn_usages)
+
+
+def ecrp_unsuitable(ctx: Context, facts: UserFacts) -> bool:
+    number = ctx.ra_number
+    if ctx.ecrp is None or number is None:
+        return False
+    return not is_suitable(
+        ctx.snapshot.emergency_call_routing_policies.get(facts.ecrp.name),
+        country=ctx.ra_country,
+        direct_routing=number.number_type is NumberType.DIRECT_ROUTING,
+        usages=ctx.ra_vrp_usages(),
+    )
+
+
+def ecrp_from_group(ctx: Context, facts: UserFacts) -> bool:
+    """SC-P05: group assignment is unsupported for ECRPs, so a group-delivered one is re-granted."""
+    return ctx.ecrp is not None and facts.ecrp.source is AssignmentSource.GROUP
+
+
+def needs_ecrp(ctx: Context, facts: UserFacts) -> bool:
+    return ecrp_unsuitable(ctx, facts) or ecrp_from_group(ctx, facts)
+
+
+def needs_scp(ctx: Context, facts: UserFacts) -> bool:
+    return not ctx.policy_is_target(facts.scp.name)
+
+
+def ra_needs_location(ctx: Context) -> bool:
+    number = ctx.ra_number
+    return number is not None and (number.location_id or "") in NO_LOCATION
+
+
+def ra_needs_vrp(ctx: Context) -> bool:
+    """A Direct Routing RA whose own effective VRP has no PSTN usages (SC-R08)."""
+    number = ctx.ra_number
+    if number is None or number.number_type is not NumberType.DIRECT_ROUTING:
+        return False
+    current = ctx.ra_vrp
+    policy = None if current is None else ctx.snapshot.voice_routing_policies.get(current.name)
+    return policy is None or not policy.pstn_usages
+
+
+def numbers_to_add(ctx: Context) -> tuple[str, ...]:
+    if ctx.policy is None:
+        return ()
+    current = set(ctx.policy.emergency_numbers)
+    return tuple(n for n in ctx.emergency_numbers if n not in current)
+
+
+def numbers_to_remove(ctx: Context) -> tuple[str, ...]:
+    if ctx.policy is None:
+        return ()
+    wanted = set(ctx.emergency_numbers)
+    return tuple(sorted(n for n in set(ctx.policy.emergency_numbers) if n not in wanted))

@@ -1,0 +1,87 @@
+"""Policy rules SC-P01, SC-P02, SC-P05, SC-P06 (reference §3.5); the rest concern group grants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sharedcalling.domain.rules.context import Context, how
+from sharedcalling.domain.rules.model import ChangeKind, Finding, Severity
+from sharedcalling.domain.rules.needs import (
+    ecrp_from_group,
+    ecrp_unsuitable,
+    needs_scp,
+    numbers_to_add,
+    numbers_to_remove,
+)
+from sharedcalling.domain.tenant import GLOBAL_POLICY
+
+
+def check_target_policy(ctx: Context) -> Iterator[Finding]:
+    name, subject, policy = ctx.desired.policy_name, ctx.policy_subject, ctx.policy
+    if policy is None:
+        message = (
+            f"Shared Calling policy {name} does not exist; the plan creates it for "
+            f"{ctx.ra_subject.display}."
+        )
+        yield Finding("SC-P01", Severity.FIX, subject, message, (ChangeKind.SCP_CREATE,))
+        return
+    if (policy.resource_account_id or "").lower() != ctx.desired.resource_account_id.lower():
+        holder = policy.resource_account_id
+        account = ctx.snapshot.users.get(holder) if holder is not None else None
+        shown = account.display_name if account is not None else holder or "no resource account"
+        message = f"Policy {name} points to {shown}; choose a new policy name."
+        yield Finding("SC-P01", Severity.BLOCK, subject, message)
+        return
+    added, removed = numbers_to_add(ctx), numbers_to_remove(ctx)
+    changes = []
+    parts = []
+    if removed:
+        changes.append(ChangeKind.SCP_REMOVE_NUMBERS)
+        parts.append("removes " + ", ".join(removed))
+    if added:
+        changes.append(ChangeKind.SCP_ADD_NUMBERS)
+        parts.append("adds " + ", ".join(added))
+    if changes:
+        message = f"The plan {' and '.join(parts)} as emergency numbers of policy {name}."
+        yield Finding("SC-P01", Severity.FIX, subject, message, tuple(changes))
+
+
+def check_effective_policy(ctx: Context) -> Iterator[Finding]:
+    target = ctx.desired.policy_name
+    for facts in ctx.users:
+        if facts.user is None or not needs_scp(ctx, facts):
+            continue
+        name = facts.subject.display
+        message = f"{name}'s effective Shared Calling policy is {how(facts.scp)}; the plan grants {target} directly."
+        grant = (ChangeKind.SCP_GRANT_USER,)
+        yield Finding("SC-P02", Severity.FIX, facts.subject, message, grant)
+        if facts.scp.name != GLOBAL_POLICY:
+            moved = f"The plan moves {name} from {facts.scp.name} to {target}."
+            yield Finding("SC-P02", Severity.WARN, facts.subject, moved)
+
+
+def check_emergency_group_grant(ctx: Context) -> Iterator[Finding]:
+    for facts in ctx.users:
+        if facts.user is None or ecrp_unsuitable(ctx, facts) or not ecrp_from_group(ctx, facts):
+            continue
+        message = (
+            f"{facts.subject.display} gets emergency call routing policy {facts.ecrp.name} from "
+            f"{facts.ecrp.describe()}; group delivery is unsupported, so the plan grants it "
+            "directly."
+        )
+        grant = (ChangeKind.USER_GRANT_ECRP,)
+        yield Finding("SC-P05", Severity.FIX, facts.subject, message, grant)
+
+
+def check_calling_line_identity(ctx: Context) -> Iterator[Finding]:
+    policies = ctx.snapshot.calling_line_identity_policies
+    for facts in ctx.users:
+        policy = policies.get(facts.clid.name)
+        if facts.user is None or policy is None or policy.is_default:
+            continue
+        message = (
+            f"How caller-ID policy {policy.name} ({policy.substitute.value}) in force for "
+            f"{facts.subject.display} combines with Shared Calling is undocumented; blocking or "
+            "substitution may not work."
+        )
+        yield Finding("SC-P06", Severity.WARN, facts.subject, message)

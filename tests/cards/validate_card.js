@@ -1,0 +1,27 @@
+// Validate Adaptive Cards with Microsoft's SDK: reads a JSON array of cards on stdin and prints a
+// JSON array with, per card, the parse and validation messages (empty when the card is valid).
+// The UMD bundle works in plain Node; the package root is ESM-only (toolchain-notes.md).
+"use strict";
+const AC = require("adaptivecards/dist/adaptivecards.min.js");
+
+function problems(payload) {
+  const context = new AC.SerializationContext(AC.Versions.v1_5);
+  const card = new AC.AdaptiveCard();
+  card.parse(payload, context);
+  const found = [];
+  for (let i = 0; i < context.eventCount; i++) {
+    const e = context.getEventAt(i);
+    found.push(`parse: ${AC.ValidationEvent[e.event]}: ${e.message}`);
+  }
+  for (const e of card.validateProperties().validationEvents) {
+    found.push(`validate: ${AC.ValidationEvent[e.event]}: ${e.message}`);
+  }
+  return found;
+}
+
+let input = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => {
+  process.stdout.write(JSON.stringify(JSON.parse(input).map(problems)));
+});

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import CallerIdQuestion, Help, Unknown, parse_command
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which number do I call out as?",
+        "Which number do I call out as",
+        "what's my caller ID",
+        "What\u2019s my caller id?",
+        "what is my caller-id",
+        "what number do people see when I call?",
+        "my number?",
+        "caller id",
+        "callerid",
+        "What is my phone number",
+        "what number will I show",
+        "  which   number do i   call out as ?? ",
+    ],
+)
+def test_everyday_phrasings_ask_about_the_asker(text: str) -> None:
+    assert parse_command(text) == CallerIdQuestion(subject=None)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("which number does Lee Gu call out as?", "Lee Gu"),
+        ("which number does LeeG@contoso.example call out as", "LeeG@contoso.example"),
+        ("what's Lee's caller id", "Lee"),
+        ("What is Patti Fernandez's caller ID?", "Patti Fernandez"),
+        ("what\u2019s Nestor Wilke\u2019s number", "Nestor Wilke"),
+        ("caller id for Contoso Employee 00", "Contoso Employee 00"),
+        ("Caller ID of JohannaL@contoso.example", "JohannaL@contoso.example"),
+        ("Lynne Robbins's caller id", "Lynne Robbins"),
+        ("what number do people see when Grady calls?", "Grady"),
+    ],
+)
+def test_questions_about_someone_name_them(text: str, subject: str) -> None:
+    assert parse_command(text) == CallerIdQuestion(subject=subject)
+
+
+@pytest.mark.parametrize("text", ["help", "HELP", "Help!", "?", "what can you do", ""])
+def test_help_and_empty_messages_ask_for_help(text: str) -> None:
+    assert parse_command(text) == Help()
+
+
+@pytest.mark.parametrize("text", ["set up shared calling", "thanks", "what's the weather"])
+def test_anything_else_is_unknown(text: str) -> None:
+    assert isinstance(parse_command(text), Unknown)
+
+
+def test_unknown_keeps_the_cleaned_text() -> None:
+    assert parse_command("  thanks   a lot! ") == Unknown("thanks a lot")

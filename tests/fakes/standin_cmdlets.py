@@ -1,0 +1,228 @@
+"""The allow-listed cmdlets of the stand-in worker, each over a TenantGateway."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from sharedcalling.domain.ids import GroupId, UserId
+from sharedcalling.domain.tenant import (
+    AccountType,
+    AppConfigurationType,
+    CallingIdSubstitute,
+    CallingLineIdentityPolicy,
+    EmergencyCallRoutingPolicy,
+    EmergencyNumber,
+    PolicyType,
+    SharedCallingPolicy,
+    TenantSnapshot,
+    VoiceRoutingPolicy,
+)
+from sharedcalling.services.ports import (
+    SnapshotScope,
+    TenantGateway,
+    TenantNotFound,
+    TenantValidationError,
+)
+from tests.fakes import standin_shapes as shape
+
+Params = Mapping[str, Any]
+Cmdlet = Callable[[TenantGateway, Params, bool], Awaitable[Any]]
+
+
+def _tagless(name: str) -> str:
+    return name[4:] if name.lower().startswith("tag:") else name
+
+
+def _pick(policies: Mapping[str, Any], params: Params, what: str) -> list[Any]:
+    if "Identity" not in params:
+        return [policies[k] for k in sorted(policies)]
+    wanted = _tagless(params["Identity"]).lower()
+    found = [p for name, p in policies.items() if name.lower() == wanted]
+    if not found:
+        raise TenantNotFound(f'Cannot get {what} "{params["Identity"]}" because it does not exist.')
+    return found
+
+
+async def _snapshot(gateway: TenantGateway, *, all_users: bool = False) -> TenantSnapshot:
+    return await gateway.snapshot(SnapshotScope(all_users=all_users))
+
+
+async def get_online_user(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    snapshot = await _snapshot(gateway, all_users=True)
+    if "Identity" in params:
+        return [shape.user(await gateway.get_user(params["Identity"]), snapshot)]
+    users = sorted(snapshot.users.values(), key=lambda u: u.user_principal_name)
+    kind = params.get("AccountType")
+    found = [u for u in users if kind is None or u.account_type is AccountType(kind)]
+    return [shape.user(u, snapshot) for u in found[: params.get("ResultSize", len(found))]]
+
+
+async def get_numbers(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    numbers = await gateway.list_numbers()
+    if "TelephoneNumber" in params:
+        numbers = [n for n in numbers if n.telephone_number == params["TelephoneNumber"]]
+    if "AssignedPstnTargetId" in params:
+        target = params["AssignedPstnTargetId"].lower()
+        numbers = [n for n in numbers if (n.assigned_target_id or "").lower() == target]
+    skip = params.get("Skip", 0)
+    return [shape.number(n) for n in numbers[skip : skip + params.get("Top", 500)]]
+
+
+async def set_number(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    keys = set(params)
+    if keys == {"Identity", "EnterpriseVoiceEnabled"}:
+        account = await gateway.get_user(params["Identity"])
+        await gateway.set_enterprise_voice(account.id, params["EnterpriseVoiceEnabled"])
+    elif keys == {"PhoneNumber", "LocationId"}:
+        await gateway.set_number_location(params["PhoneNumber"], params["LocationId"])
+    else:
+        raise TenantValidationError("Parameter set cannot be resolved using the parameters given.")
+    return []
+
+
+def grant(policy_type: PolicyType) -> Cmdlet:
+    async def run(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+        name = params.get("PolicyName")
+        if "Group" in params:
+            if name is None or "Rank" not in params:
+                raise TenantValidationError("-Group needs -PolicyName and -Rank.")
+            group = GroupId(params["Group"])
+            await gateway.grant_group_policy(policy_type, group, name, params["Rank"])
+        elif "Identity" in params:
+            account = await gateway.get_user(params["Identity"])
+            await gateway.grant_policy(policy_type, account.id, name)
+        else:
+            raise TenantValidationError("Specify -Identity or -Group.")
+        return []
+
+    return run
+
+
+async def get_vrp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    policies = (await _snapshot(gateway)).voice_routing_policies
+    return [shape.voice_routing(p) for p in _pick(policies, params, "policy")]
+
+
+async def new_vrp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    policy = VoiceRoutingPolicy(
+        params["Identity"], tuple(params.get("OnlinePstnUsages", ())), params.get("Description", "")
+    )
+    await gateway.create_voice_routing_policy(policy)
+    return [shape.voice_routing(policy)]
+
+
+async def get_ecrp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    policies = (await _snapshot(gateway)).emergency_call_routing_policies
+    return [shape.emergency_routing(p) for p in _pick(policies, params, "policy")]
+
+
+async def new_ecrp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    numbers = tuple(
+        EmergencyNumber(
+            n["EmergencyDialString"], n.get("EmergencyDialMask"), n.get("OnlinePSTNUsage")
+        )
+        for n in params.get("EmergencyNumbers", {}).get("add", ())
+    )
+    policy = EmergencyCallRoutingPolicy(
+        params["Identity"],
+        numbers,
+        params.get("AllowEnhancedEmergencyServices", False),
+        params.get("Description", ""),
+    )
+    await gateway.create_emergency_call_routing_policy(policy)
+    return [shape.emergency_routing(policy)]
+
+
+async def get_clid(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    policies = (await _snapshot(gateway)).calling_line_identity_policies
+    return [shape.caller_id(p) for p in _pick(policies, params, "policy")]
+
+
+async def new_clid(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    account = params.get("ResourceAccount")
+    policy = CallingLineIdentityPolicy(
+        params["Identity"],
+        CallingIdSubstitute(params.get("CallingIDSubstitute", "LineUri")),
+        UserId(account) if account else None,
+        params.get("EnableUserOverride", False),
+        params.get("CompanyName"),
+    )
+    await gateway.create_calling_line_identity_policy(policy)
+    return [shape.caller_id(policy)]
+
+
+async def get_scp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    snapshot = await _snapshot(gateway)
+    found = _pick(snapshot.shared_calling_policies, params, "policy")
+    return [shape.shared_calling(p, snapshot, variant=variant) for p in found]
+
+
+async def new_scp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    account = params.get("ResourceAccount")
+    policy = SharedCallingPolicy(
+        params["Identity"],
+        UserId(account) if account else None,
+        tuple(params.get("EmergencyNumbers", {}).get("add", ())),
+        params.get("Description", ""),
+    )
+    await gateway.create_shared_calling_policy(policy)
+    return []
+
+
+async def set_scp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    change = params.get("EmergencyNumbers", {})
+    await gateway.update_shared_calling_numbers(
+        _tagless(params["Identity"]), add=change.get("add", ()), remove=change.get("remove", ())
+    )
+    return []
+
+
+async def get_group_assignments(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    found = (await _snapshot(gateway)).group_assignments
+    if "PolicyType" in params:
+        found = tuple(
+            a for a in found if a.policy_type.value.lower() == params["PolicyType"].lower()
+        )
+    if "GroupId" in params:
+        found = tuple(a for a in found if a.group_id.lower() == params["GroupId"].lower())
+    return [shape.group_assignment(a) for a in found]
+
+
+async def get_association(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    account = await gateway.get_user(params["Identity"])
+    return [shape.association(a) for a in (await _snapshot(gateway)).associations_of(account.id)]
+
+
+def get_app(kind: AppConfigurationType) -> Cmdlet:
+    async def run(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+        for a in (await _snapshot(gateway)).associations:
+            if a.configuration_type is kind and a.configuration_id == params.get("Identity"):
+                return [{"Identity": a.configuration_id, "Name": a.configuration_name}]
+        raise TenantNotFound(f'{kind.value} "{params.get("Identity")}" was not found.')
+
+    return run
+
+
+CMDLETS: Mapping[str, Cmdlet] = {
+    "Get-CsOnlineUser": get_online_user,
+    "Get-CsPhoneNumberAssignment": get_numbers,
+    "Set-CsPhoneNumberAssignment": set_number,
+    "Grant-CsOnlineVoiceRoutingPolicy": grant(PolicyType.VOICE_ROUTING),
+    "Grant-CsTeamsEmergencyCallRoutingPolicy": grant(PolicyType.EMERGENCY_CALL_ROUTING),
+    "Grant-CsTeamsSharedCallingRoutingPolicy": grant(PolicyType.SHARED_CALLING),
+    "Grant-CsCallingLineIdentity": grant(PolicyType.CALLING_LINE_IDENTITY),
+    "Get-CsOnlineVoiceRoutingPolicy": get_vrp,
+    "New-CsOnlineVoiceRoutingPolicy": new_vrp,
+    "Get-CsTeamsEmergencyCallRoutingPolicy": get_ecrp,
+    "New-CsTeamsEmergencyCallRoutingPolicy": new_ecrp,
+    "Get-CsCallingLineIdentity": get_clid,
+    "New-CsCallingLineIdentity": new_clid,
+    "Get-CsTeamsSharedCallingRoutingPolicy": get_scp,
+    "New-CsTeamsSharedCallingRoutingPolicy": new_scp,
+    "Set-CsTeamsSharedCallingRoutingPolicy": set_scp,
+    "Get-CsGroupPolicyAssignment": get_group_assignments,
+    "Get-CsOnlineApplicationInstanceAssociation": get_association,
+    "Get-CsAutoAttendant": get_app(AppConfigurationType.AUTO_ATTENDANT),
+    "Get-CsCallQueue": get_app(AppConfigurationType.CALL_QUEUE),
+}

@@ -1,0 +1,131 @@
+"""Tenant objects shaped like the Teams cmdlets' output, for the stand-in PowerShell worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sharedcalling.domain.tenant import (
+    GLOBAL_POLICY,
+    AppAssociation,
+    CallingLineIdentityPolicy,
+    EmergencyCallRoutingPolicy,
+    GroupPolicyAssignment,
+    PhoneNumber,
+    SharedCallingPolicy,
+    TenantSnapshot,
+    User,
+    VoiceRoutingPolicy,
+)
+
+
+def identity(name: str) -> str:
+    """Get-Cs* report per-user instances as `Tag:<name>` and the tenant instance as `Global`."""
+    return name if name.lower() == GLOBAL_POLICY.lower() else f"Tag:{name}"
+
+
+def user(account: User, snapshot: TenantSnapshot | None = None) -> dict[str, Any]:
+    numbers = snapshot.numbers_of(account.id) if snapshot is not None else ()
+    features = ["PhoneSystem"] if account.plan_status("MCOEV") else []
+    if account.is_resource_account:
+        features.append("VoiceApp")
+    shape: dict[str, Any] = {
+        "Identity": account.id,
+        "UserPrincipalName": account.user_principal_name,
+        "DisplayName": account.display_name,
+        "AccountType": account.account_type.value,
+        "AccountEnabled": account.account_enabled,
+        "EnterpriseVoiceEnabled": account.enterprise_voice_enabled,
+        "UsageLocation": account.usage_location,
+        "FeatureTypes": features,
+        "LineUri": f"tel:{numbers[0].telephone_number}" if numbers else None,
+    }
+    for ref in account.direct_policies:
+        shape[ref.policy_type.value] = ref.name
+    return shape
+
+
+def number(n: PhoneNumber) -> dict[str, Any]:
+    return {
+        "TelephoneNumber": n.telephone_number,
+        "NumberType": n.number_type.value,
+        "ActivationState": n.activation_state.value,
+        "AssignedPstnTargetId": n.assigned_target_id,
+        "PstnAssignmentStatus": n.assignment_status.value,
+        "Capability": [c.value for c in n.capabilities],
+        "IsoCountryCode": n.iso_country_code,
+        "LocationId": n.location_id,
+        "LocationUpdateSupported": n.location_update_supported,
+        "NumberSource": n.number_source.value,
+        "PstnPartnerName": n.operator_name,
+    }
+
+
+def shared_calling(
+    policy: SharedCallingPolicy, snapshot: TenantSnapshot, *, variant: bool
+) -> dict[str, Any]:
+    """`variant` gives the other shapes seen in the wild: ResourceAccount as a UPN and a single
+    emergency number as a plain string (reference §10 #16)."""
+    account: str | None = policy.resource_account_id
+    numbers: Any = list(policy.emergency_numbers)
+    if variant:
+        ra = snapshot.users.get(policy.resource_account_id) if policy.resource_account_id else None
+        account = ra.user_principal_name if ra is not None else account
+        numbers = " ".join(policy.emergency_numbers) if len(numbers) == 1 else numbers
+    return {
+        "Identity": identity(policy.name),
+        "ResourceAccount": account,
+        "EmergencyNumbers": numbers,
+        "Description": policy.description,
+    }
+
+
+def voice_routing(policy: VoiceRoutingPolicy) -> dict[str, Any]:
+    return {
+        "Identity": identity(policy.name),
+        "OnlinePstnUsages": list(policy.pstn_usages),
+        "Description": policy.description,
+    }
+
+
+def emergency_routing(policy: EmergencyCallRoutingPolicy) -> dict[str, Any]:
+    return {
+        "Identity": identity(policy.name),
+        "EmergencyNumbers": [
+            {
+                "EmergencyDialString": n.dial_string,
+                "EmergencyDialMask": n.dial_mask,
+                "OnlinePSTNUsage": n.pstn_usage or "",
+            }
+            for n in policy.emergency_numbers
+        ],
+        "AllowEnhancedEmergencyServices": policy.enhanced_emergency_services,
+        "Description": policy.description,
+    }
+
+
+def caller_id(policy: CallingLineIdentityPolicy) -> dict[str, Any]:
+    return {
+        "Identity": identity(policy.name),
+        "CallingIDSubstitute": policy.substitute.value,
+        "ResourceAccount": policy.resource_account_id,
+        "EnableUserOverride": policy.enable_user_override,
+        "CompanyName": policy.company_name,
+    }
+
+
+def group_assignment(assignment: GroupPolicyAssignment) -> dict[str, Any]:
+    return {
+        "GroupId": assignment.group_id,
+        "PolicyType": assignment.policy_type.value,
+        "PolicyName": assignment.policy_name,
+        "Priority": assignment.rank,
+    }
+
+
+def association(a: AppAssociation) -> dict[str, Any]:
+    return {
+        "Id": a.resource_account_id,
+        "ConfigurationId": a.configuration_id,
+        "ConfigurationType": a.configuration_type.value,
+        "CallPriority": 3,
+    }

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sharedcalling.adapters.store.bot_state import SqlBotStateStore
+from sharedcalling.adapters.store.tables import bot_state
+from sharedcalling.services.ports import BotStateStore
+from tests.contract.bot_state_contract import BotStateStoreContract
+
+NOON = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class TestSqlBotStateStore(BotStateStoreContract):
+    @pytest.fixture
+    def store(self, store_engine: AsyncEngine) -> BotStateStore:
+        return SqlBotStateStore(store_engine)
+
+
+async def test_each_write_stamps_the_row_with_an_aware_utc_time(store_engine: AsyncEngine) -> None:
+    store = SqlBotStateStore(store_engine, now=lambda: NOON)
+    await store.write("k", {"v": 1}, expected_etag=None)
+    async with store_engine.connect() as connection:
+        stamped = (await connection.execute(select(bot_state.c.updated_at))).scalar_one()
+    assert stamped == NOON
+    assert stamped.utcoffset() is not None

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+
+from sharedcalling.config import (
+    DEFAULT_DATABASE_URL,
+    DEMO_TENANT_ID,
+    ConfigError,
+    TenantBackend,
+    load_settings,
+)
+
+
+def _problems(environ: dict[str, str]) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ)
+    return str(caught.value)
+
+
+def test_an_empty_environment_runs_the_embedded_demo() -> None:
+    settings = load_settings({})
+    assert settings.tenant_backend is TenantBackend.EMULATED
+    assert settings.tenant_id == DEMO_TENANT_ID
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert (settings.host, settings.port) == ("127.0.0.1", 3978)
+    assert settings.app_id == ""
+
+
+def test_every_bad_value_is_named_at_once() -> None:
+    bad = {"PORT": "eighty", "DATABASE_URL": "mysql://db", "TENANT_ID": "x", "LOG_LEVEL": "LOUD"}
+    message = _problems(bad)
+    for key in ("PORT", "DATABASE_URL", "TENANT_ID", "LOG_LEVEL"):
+        assert key in message
+
+
+def test_a_problem_says_what_is_accepted() -> None:
+    message = _problems({"DATABASE_URL": "mysql://db"})
+    assert "sqlite+aiosqlite://" in message
+    assert "postgresql+asyncpg://" in message
+
+
+def test_an_app_id_needs_a_password() -> None:
+    assert "MicrosoftAppPassword" in _problems({"MicrosoftAppId": "1234"})
+
+
+def test_a_single_tenant_bot_needs_its_tenant_id() -> None:
+    message = _problems(
+        {"MicrosoftAppType": "SingleTenant", "MicrosoftAppId": "1234", "MicrosoftAppPassword": "x"}
+    )
+    assert "MicrosoftAppTenantId" in message
+
+
+def test_combination_problems_are_reported_with_single_key_problems() -> None:
+    message = _problems({"MicrosoftAppId": "1234", "PORT": "0"})
+    assert "MicrosoftAppPassword" in message
+    assert "PORT" in message
+
+
+def test_the_real_tenant_backend_needs_graph_credentials() -> None:
+    message = _problems({"TENANT_BACKEND": "graph+powershell"})
+    assert "GRAPH_CLIENT_ID" in message
+    assert "GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH" in message
+
+
+def test_secrets_never_show_in_the_settings_repr() -> None:
+    settings = load_settings({"MicrosoftAppId": "1234", "MicrosoftAppPassword": "hunter2-secret"})
+    assert "hunter2-secret" not in repr(settings)
+    assert settings.app_password.get_secret_value() == "hunter2-secret"
+
+
+def test_empty_variables_mean_the_default() -> None:
+    assert load_settings({"PORT": "", "TENANT_ID": ""}).port == 3978
