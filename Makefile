@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck imports pytest playground reset-tenant package clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/cards/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The official Adaptive Cards SDK validates our cards in tests (Node.js, no browser).
+	if command -v npm >/dev/null; then npm ci --silent --prefix tests/cards; fi
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -28,6 +28,16 @@ ROSTER = (
 )
 # The Playground's schema wants exactly five `users` besides the current user: these come first.
 PREFERRED_OTHERS = ("MeganB", "AlexW", "MiriamG", "NestorW", "LeeG", "AdeleV")
+# Every user entry carries these keys, in this order (the Playground's schema requires them all).
+REQUIRED_USER_KEYS = (
+    "id",
+    "name",
+    "userPrincipleName",
+    "aadObjectId",
+    "givenName",
+    "surname",
+    "email",
+)
 
 HEADER = """\
 # yaml-language-server: $schema=https://aka.ms/teams-app-test-tool-config/0.1.1/config.schema.json

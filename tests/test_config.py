@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sharedcalling.config import (
     DEFAULT_DATABASE_URL,
     DEMO_TENANT_ID,
     ConfigError,
+    Settings,
     TenantBackend,
     load_settings,
 )
@@ -70,3 +73,15 @@ def test_secrets_never_show_in_the_settings_repr() -> None:
 
 def test_empty_variables_mean_the_default() -> None:
     assert load_settings({"PORT": "", "TENANT_ID": ""}).port == 3978
+
+
+def test_env_example_documents_every_setting_and_parses() -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    values = dict(
+        line.split("=", 1)
+        for line in example.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    aliases = {field.alias for field in Settings.model_fields.values()}
+    assert set(values) == aliases
+    assert load_settings(values) == load_settings({})

@@ -1,6 +1,7 @@
 import asyncio
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +11,9 @@ from sharedcalling.services.changes import apply_changes
 from sharedcalling.services.ports import SnapshotScope
 from tests.emulated_from_snapshot import emulated_from_snapshot
 from tests.strategies import Scenario, scenarios
+
+# Each property applies up to 50 plans to a fresh emulated tenant: about a second per test.
+pytestmark = pytest.mark.slow
 
 BOUNDED = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import pytest
@@ -167,3 +166,12 @@ async def test_with_an_app_id_an_unauthenticated_request_is_refused(
         response = await client.post("/api/messages", json=message(connector, "lee", "help"))
     assert response.status == 401
     assert connector.sent == []
+
+
+async def test_a_failing_card_action_answers_500_and_apologises(teams: Teams) -> None:
+    services = teams.client.app[SERVICES]
+    services.tenant.faults.fail("get_user", TenantUnavailable("down"))  # type: ignore[attr-defined]
+    invoke = execute_invoke(teams.connector, "megan", "callerid.pick", {"userId": "x"})
+    await teams.post(invoke, expect=500)
+    [reply] = teams.connector.sent
+    assert reply.text == f"Sorry, something went wrong (reference {invoke['id']})."

@@ -10,16 +10,20 @@ from botbuilder.dialogs import DialogInstance, DialogState
 
 from bot.state_storage import BotStateStorage, UnsafeStateDocument
 from sharedcalling.adapters.store.bot_state import SqlBotStateStore
-from sharedcalling.adapters.store.engine import make_engine, migrate
+from sharedcalling.adapters.store.engine import make_engine
 from sharedcalling.services.ports import StateConflict
+from tests.db import DIALECTS, Dialect, migrated_database
 
 
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[BotStateStorage]:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}")
-    await migrate(engine)
-    yield BotStateStorage(SqlBotStateStore(engine))
-    await engine.dispose()
+@pytest.fixture(params=DIALECTS)
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[BotStateStorage]:
+    dialect: Dialect = request.param
+    async with migrated_database(dialect, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            yield BotStateStorage(SqlBotStateStore(engine))
+        finally:
+            await engine.dispose()
 
 
 async def test_reading_an_unknown_key_gives_nothing(storage: BotStateStorage) -> None:

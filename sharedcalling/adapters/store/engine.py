@@ -79,7 +79,7 @@ async def migrate(engine: AsyncEngine) -> None:
     that start together: the first upgrades, the others wait and then find nothing to do.
     """
     async with engine.connect() as connection:
-        if engine.dialect.name == "nope":
+        if engine.dialect.name == "postgresql":
             await connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
             )

@@ -81,58 +81,72 @@ KINDS: Mapping[str, Kind] = types.MappingProxyType(
 KIND_OF_CLASS: Mapping[type[Any], Kind] = types.MappingProxyType({k.cls: k for k in KINDS.values()})
 
 
+Convert = Callable[[Any], Any]
+
+
 def to_document(obj: Any) -> dict[str, Any]:
     """A dataclass as a JSON-ready dict; fields equal to their default are left out."""
     document: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if f.default is not dataclasses.MISSING and value == f.default:
-            continue
-        document[f.name] = _plain(value)
+    for name, default, write in _writers(type(obj)):
+        value = getattr(obj, name)
+        if value != default:
+            document[name] = write(value)
     return document
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_document(value)
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def from_document(cls: type[T], document: Mapping[str, Any]) -> T:
     """Rebuild a dataclass from `to_document` output; missing fields take their defaults."""
-    hints = _hints(cls)
-    kwargs = {name: _typed(hints[name], value) for name, value in document.items() if name in hints}
-    return cls(**kwargs)
+    readers = _readers(cls)
+    return cls(**{k: readers[k](v) for k, v in document.items() if k in readers})
 
 
-_HINTS: dict[type[Any], dict[str, Any]] = {}
+# Converters are built once per class from its type hints: the seed has over 1,000 accounts, and
+# a reopen converts every one of them.
+_WRITERS: dict[type[Any], list[tuple[str, Any, Convert]]] = {}
+_READERS: dict[type[Any], dict[str, Convert]] = {}
+_NO_DEFAULT = object()
 
 
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
+def _writers(cls: type[Any]) -> list[tuple[str, Any, Convert]]:
+    if cls not in _WRITERS:
+        hints = typing.get_type_hints(cls)
+        _WRITERS[cls] = [
+            (f.name, _NO_DEFAULT if f.default is dataclasses.MISSING else f.default,
+             _converter(hints[f.name], reading=False))
+            for f in dataclasses.fields(cls)
+        ]  # fmt: skip
+    return _WRITERS[cls]
 
 
-def _typed(hint: Any, value: Any) -> Any:
+def _readers(cls: type[Any]) -> dict[str, Convert]:
+    if cls not in _READERS:
+        hints = typing.get_type_hints(cls)
+        _READERS[cls] = {
+            f.name: _converter(hints[f.name], reading=True) for f in dataclasses.fields(cls)
+        }
+    return _READERS[cls]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _converter(hint: Any, *, reading: bool) -> Convert:
+    """How to turn a field of type `hint` into JSON (or back, when `reading`)."""
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
-        if value is None:
-            return None
         inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _typed(inner[0], value)
+        convert = _converter(inner[0], reading=reading)
+        return lambda v: None if v is None else convert(v)
     if origin is tuple:
-        item = typing.get_args(hint)[0]
-        return tuple(_typed(item, v) for v in value)
+        item = _converter(typing.get_args(hint)[0], reading=reading)
+        return (lambda v: tuple(map(item, v))) if reading else (lambda v: list(map(item, v)))
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
+        return hint if reading else (lambda v: v.value)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return from_document(hint, value)
-    return value
+        dataclass_type: type[Any] = hint
+        return (lambda v: from_document(dataclass_type, v)) if reading else to_document
+    return _identity
 
 
 def to_stored(obj: Any) -> StoredObject:

@@ -97,7 +97,12 @@ def update_numbers(
         return []
     ra_number = _resource_account_number(state, policy.resource_account_id, op)
     claimed = _claim_numbers(state, policy.name, ra_number, adding, op)
-    released = [_release(state.numbers[n]) for n in removing if n in state.numbers]
+    target = shared_calling_target_id(policy.name).lower()
+    released = [
+        _release(state.numbers[n])
+        for n in removing
+        if n in state.numbers and (state.numbers[n].assigned_target_id or "").lower() == target
+    ]
     kept = [n for n in current if n not in removing]
     numbers = tuple(kept + [n.telephone_number for n in claimed])
     return [replace(policy, emergency_numbers=numbers), *claimed, *released]

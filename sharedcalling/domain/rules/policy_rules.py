@@ -52,7 +52,10 @@ def check_effective_policy(ctx: Context) -> Iterator[Finding]:
         if facts.user is None or not needs_scp(ctx, facts):
             continue
         name = facts.subject.display
-        message = f"{name}'s effective Shared Calling policy is {how(facts.scp)}; the plan grants {target} directly."
+        message = (
+            f"{name}'s effective Shared Calling policy is {how(facts.scp)}; "
+            f"the plan grants {target} directly."
+        )
         grant = (ChangeKind.SCP_GRANT_USER,)
         yield Finding("SC-P02", Severity.FIX, facts.subject, message, grant)
         if facts.scp.name != GLOBAL_POLICY:

@@ -104,7 +104,10 @@ def check_voice_routing(ctx: Context) -> Iterator[Finding]:
         changes = (ChangeKind.VRP_CREATE_EMPTY, *changes)
     for facts, _user, name in _existing(ctx):
         if needs_vrp(ctx, facts):
-            message = f"{name}'s effective voice routing policy is {how(facts.vrp)}; the plan grants {target}, which has no PSTN usages."
+            message = (
+                f"{name}'s effective voice routing policy is {how(facts.vrp)}; "
+                f"the plan grants {target}, which has no PSTN usages."
+            )
             yield Finding("SC-U07", Severity.FIX, facts.subject, message, changes)
 
 
