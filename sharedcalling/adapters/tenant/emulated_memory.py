@@ -18,18 +18,14 @@ class InMemoryTenantStateStore(TenantStateStore):
         """How many upsert calls were made (lets tests see that a no-op wrote nothing)."""
 
     async def load(self, tenant_id: TenantId) -> list[StoredObject]:
-        return list(self._tenants.get(tenant_id, {}).values())
+        # Copies out as well as in: the stored documents are the store's alone.
+        return [_copy(o) for o in self._tenants.get(tenant_id, {}).values()]
 
     async def upsert(self, tenant_id: TenantId, objects: Collection[StoredObject]) -> None:
         self.upserts += 1
         table = self._tenants.setdefault(tenant_id, {})
         # Copy documents so a caller mutating its dict cannot change what was stored.
-        table.update(
-            {
-                (o.kind, o.key): StoredObject(o.kind, o.key, copy.deepcopy(dict(o.document)))
-                for o in objects
-            }
-        )
+        table.update({(o.kind, o.key): _copy(o) for o in objects})
 
     async def remove(self, tenant_id: TenantId, keys: Collection[tuple[str, str]]) -> None:
         table = self._tenants.get(tenant_id, {})
@@ -38,3 +34,7 @@ class InMemoryTenantStateStore(TenantStateStore):
 
     async def clear(self, tenant_id: TenantId) -> None:
         self._tenants.pop(tenant_id, None)
+
+
+def _copy(stored: StoredObject) -> StoredObject:
+    return StoredObject(stored.kind, stored.key, copy.deepcopy(dict(stored.document)))

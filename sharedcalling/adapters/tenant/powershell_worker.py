@@ -204,6 +204,7 @@ class PowerShellWorker:
         async with self._start_lock:
             if self._channel is not None:
                 return self._channel
+            await self._reap_exited()
             self._take_restart_budget()
             try:
                 channel = await self._launch()
@@ -274,9 +275,16 @@ class PowerShellWorker:
             future.set_result(response)
         logger.warning("powershell worker %s exited", channel.pid)
         if self._channel is channel:
-            self._channel, self._reader = None, None
+            self._channel = None  # the reader stays known until the process is reaped
         self._fail_pending(TenantUnavailable("the PowerShell worker exited"))
         await channel.kill()  # reap the process
+
+    async def _reap_exited(self) -> None:
+        """Wait for the reader of a worker that exited by itself to finish reaping it."""
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
 
     def _fail_pending(self, error: Exception) -> None:
         for future in self._pending.values():
@@ -292,9 +300,11 @@ class PowerShellWorker:
 
     async def _stop(self, *, graceful: bool) -> None:
         channel, reader = self._channel, self._reader
+        if channel is None:
+            await self._reap_exited()
         self._channel, self._reader = None, None
-        if reader is not None:  # first, so that the exit is not reported as a crash
-            reader.cancel()
+        if channel is not None and reader is not None:
+            reader.cancel()  # first, so that the exit is not reported as a crash
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
         if channel is not None:
