@@ -5,8 +5,9 @@ import math
 
 import pytest
 
-from sharedcalling.adapters.tenant.graph import GraphWriteUnsupported
+from sharedcalling.adapters.tenant.graph import GraphWriteUnsupported, graph_gateway_from_settings
 from sharedcalling.adapters.tenant.graph_auth import MsalTokenProvider
+from sharedcalling.config import load_settings
 from sharedcalling.domain.ids import GroupId, UserId
 from sharedcalling.domain.tenant import PolicyType, VoiceRoutingPolicy
 from sharedcalling.services.ports import (
@@ -200,3 +201,23 @@ async def test_writes_graph_cannot_do_name_powershell() -> None:
         with pytest.raises(GraphWriteUnsupported):
             await stack.gateway.create_voice_routing_policy(VoiceRoutingPolicy("X"))
         assert stack.fake.requests == 0
+
+
+async def test_the_gateway_is_built_from_settings_and_signs_in() -> None:
+    async with graph_stack() as stack:
+        settings = load_settings(
+            {
+                "TENANT_BACKEND": "graph+powershell",
+                "TENANT_ID": stack.gateway.tenant_id,
+                "GRAPH_BASE_URL": stack.fake.base_url,
+                "AUTHORITY_HOST": stack.login.base_url,
+                "GRAPH_CLIENT_ID": CLIENT_ID,
+                "GRAPH_CLIENT_SECRET": CLIENT_SECRET,
+            }
+        )
+        gateway = graph_gateway_from_settings(settings, correlation_id=lambda: "c-1")
+        # The fake login's certificate is throw-away: trust it the way an operator would.
+        gateway.client._tokens._verify = str(stack.login.ca_path)  # type: ignore[attr-defined]
+        async with gateway:
+            assert (await gateway.get_user(MEGAN)).user_principal_name == "MeganB@contoso.example"
+        assert "c-1" in stack.fake.client_request_ids
