@@ -23,7 +23,7 @@ import json
 import os
 import sys
 import zlib
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +104,16 @@ def _failure(request_id: Any, exc: Exception) -> dict[str, Any]:
 class StandinWorker:
     """Answers protocol requests from a TenantGateway (normally an EmulatedTenantGateway)."""
 
-    def __init__(self, gateway: TenantGateway, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        gateway: TenantGateway,
+        env: Mapping[str, str] | None = None,
+        *,
+        after_write: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         self.gateway = gateway
         self.env = dict(env if env is not None else os.environ)
+        self.after_write = after_write
         self.answered = 0
         self.received: list[dict[str, Any]] = []
 
@@ -155,7 +162,10 @@ class StandinWorker:
             raise ProtocolViolation("cmdlet must be a string and parameters an object")
         check_request(cmdlet, params)  # the same allow-list the real worker holds
         variant = bool(self.env.get("STANDIN_VARIANT_SHAPES"))
-        return await CMDLETS[cmdlet](self.gateway, params, variant)
+        result = await CMDLETS[cmdlet](self.gateway, params, variant)
+        if self.after_write is not None and not cmdlet.startswith("Get-"):
+            await self.after_write()
+        return result
 
     def _record(self, request: Any) -> None:
         self.received.append(request)
@@ -221,11 +231,17 @@ class InProcessChannel:
         await self.kill()
 
 
-def in_process_launcher(gateway: TenantGateway, env: Mapping[str, str] | None = None) -> Any:
-    """A `Launcher` for PowerShellWorker that answers from `gateway` in this process."""
+def in_process_launcher(
+    gateway: TenantGateway,
+    env: Mapping[str, str] | None = None,
+    *,
+    after_write: Callable[[], Awaitable[object]] | None = None,
+) -> Any:
+    """A `Launcher` for PowerShellWorker that answers from `gateway` in this process;
+    `after_write` runs after each successful write (e.g. to refresh another fake's view)."""
 
     async def launch() -> InProcessChannel:
-        return InProcessChannel(StandinWorker(gateway, env or {}))
+        return InProcessChannel(StandinWorker(gateway, env or {}, after_write=after_write))
 
     return launch
 

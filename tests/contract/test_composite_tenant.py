@@ -1,0 +1,35 @@
+"""The full tenant contract for the `graph+powershell` composite backend.
+
+Design: the fake Graph and the stand-in PowerShell worker share ONE EmulatedTenantGateway in one
+event loop. The stand-in runs in-process behind `InProcessChannel`, so the PowerShellWorker's
+protocol code (ids, allow-list, errors) runs unchanged without a second process holding a second
+copy of the state. The fake Graph serves from a snapshot it caches; the stand-in refreshes it
+after every write, as the real service shows a write to later reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from sharedcalling.adapters.tenant.composite import CompositeTenantGateway
+from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
+from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
+from sharedcalling.adapters.tenant.powershell_worker import PowerShellWorker
+from sharedcalling.services.ports import TenantGateway
+from tests.contract.tenant_contract import DirectoryContract, VoicePolicyContract
+from tests.fakes.fake_graph import graph_stack
+from tests.fakes.standin_worker import in_process_launcher
+
+
+class TestCompositeTenant(DirectoryContract, VoicePolicyContract):
+    @pytest.fixture
+    async def gateway(self) -> AsyncIterator[TenantGateway]:
+        tenant = EmulatedTenantGateway.seeded()
+        async with graph_stack(tenant) as stack:
+            launch = in_process_launcher(tenant, after_write=stack.fake.refresh)
+            worker = PowerShellWorker(launch, call_timeout=10.0)
+            powershell = PowerShellTenantGateway(worker, tenant.tenant_id)
+            yield CompositeTenantGateway(stack.gateway, powershell)
+            await worker.close()
