@@ -12,8 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sharedcalling.adapters.store.bot_state import SqlBotStateStore
 from sharedcalling.adapters.store.engine import make_engine, migrate
 from sharedcalling.adapters.store.tenant_state import SqlTenantStateStore
+from sharedcalling.adapters.tenant.composite import CompositeTenantGateway
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.adapters.tenant.emulated_faults import Faults, FaultSpecError, parse_faults
+from sharedcalling.adapters.tenant.graph import graph_gateway_from_settings
+from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
 from sharedcalling.config import ConfigError, Settings, TenantBackend
 from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services import Services
@@ -44,9 +47,24 @@ def _faults(spec: str) -> Faults:
         raise ConfigError([f"EMULATED_FAULTS: {error}"]) from error
 
 
-# The graph+powershell backend registers its opener here (Graph session, pwsh worker).
+# --- graph+powershell backend (helper G, issue 4) ---------------------------------------------
+async def _open_graph_powershell(
+    settings: Settings, _engine: AsyncEngine, stack: AsyncExitStack
+) -> TenantGateway:
+    # Reads through Graph, policy reads and writes through the pwsh worker; the worker starts on
+    # first use and both are closed with the stack (HTTP session, worker process).
+    tenant = CompositeTenantGateway(
+        graph_gateway_from_settings(settings), PowerShellTenantGateway.from_settings(settings)
+    )
+    stack.push_async_callback(tenant.close)
+    return tenant
+
+
+# --- end graph+powershell backend ----------------------------------------------------------------
+
 TENANT_BACKENDS: dict[TenantBackend, TenantOpener] = {
     TenantBackend.EMULATED: _open_emulated,
+    TenantBackend.GRAPH_POWERSHELL: _open_graph_powershell,
 }
 
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
 from sharedcalling.config import DEMO_TENANT_ID
@@ -108,7 +108,7 @@ class Teams:
     client: TestClient[web.Request, web.Application]
     connector: FakeConnector
 
-    async def post(self, body: dict[str, Any], *, expect: int = 201) -> web.Response | Any:
+    async def post(self, body: dict[str, Any], *, expect: int = 201) -> ClientResponse:
         response = await self.client.post("/api/messages", json=body)
         assert response.status == expect, await response.text()
         return response

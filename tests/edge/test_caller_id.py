@@ -5,7 +5,7 @@ import json
 import pytest
 
 from cards.actions import CALLERID_PICK, USER_ID
-from tests.edge.teams import CHANNEL, GROUP_CHAT, Teams, execute_invoke, object_id
+from tests.edge.teams import CHANNEL, GROUP_CHAT, Place, Teams, execute_invoke, message, object_id
 
 NO_CALLS = "No outside calls"
 
@@ -108,8 +108,6 @@ async def test_an_unknown_card_action_is_a_bad_request(teams: Teams) -> None:
 
 
 async def test_action_submit_is_routed_like_execute(teams: Teams) -> None:
-    from tests.edge.teams import message
-
     before = len(teams.connector.sent)
     submit = message(
         teams.connector, "megan", "", value={"verb": CALLERID_PICK, USER_ID: object_id("joni")}
@@ -120,7 +118,9 @@ async def test_action_submit_is_routed_like_execute(teams: Teams) -> None:
 
 
 @pytest.mark.parametrize("place", [CHANNEL, GROUP_CHAT], ids=["channel", "group-chat"])
-async def test_the_bot_mention_is_stripped_in_shared_conversations(teams: Teams, place) -> None:  # type: ignore[no-untyped-def]
+async def test_the_bot_mention_is_stripped_in_shared_conversations(
+    teams: Teams, place: Place
+) -> None:
     reply = await teams.ask("nestor", "what's my caller ID?", place)
     assert reply.cards[0]["body"][1]["text"] == "+1 425-555-0100"
     assert reply.conversation_id == place.conversation["id"]

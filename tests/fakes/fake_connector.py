@@ -11,8 +11,6 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-CONNECTOR_KEY = web.AppKey("connector", "FakeConnector")
-
 
 @dataclass(frozen=True)
 class Sent:
@@ -90,6 +88,9 @@ class FakeConnector:
         app.router.add_put(base + "/activities/{activity_id:[^/]+}", self._record)
         app.router.add_get(base + "/members/{member_id:[^/]+}", self._member)
         return app
+
+
+CONNECTOR_KEY = web.AppKey("connector", FakeConnector)
 
 
 @asynccontextmanager

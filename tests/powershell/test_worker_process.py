@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 
 from sharedcalling.adapters.tenant.powershell_worker import PowerShellWorker
 from sharedcalling.services.ports import TenantNotFound, TenantUnavailable
-from tests.fakes.standin_worker import in_process_launcher
 from tests.powershell.conftest import MakeWorker
 
 SCP = "Get-CsTeamsSharedCallingRoutingPolicy"

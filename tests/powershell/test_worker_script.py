@@ -43,9 +43,7 @@ def hash_entries(hash_literal: Node) -> dict[str, Node]:
 
 
 def test_worker_script_parses_without_errors(tree: Any) -> None:
-    broken = [
-        (n.type, n.start_point) for n in walk(tree.root_node) if n.is_error or n.is_missing
-    ]
+    broken = [(n.type, n.start_point) for n in walk(tree.root_node) if n.is_error or n.is_missing]
     assert not tree.root_node.has_error
     assert broken == []
 
@@ -81,11 +79,11 @@ def test_worker_script_holds_the_same_allow_list_as_the_python_side(tree: Any) -
 
 
 def test_worker_script_invokes_cmdlets_only_by_splatting(tree: Any) -> None:
-    invocations = [
-        text(n) for n in walk(tree.root_node) if n.type == "command_invokation_operator"
-    ]
+    invocations = [text(n) for n in walk(tree.root_node) if n.type == "command_invokation_operator"]
     calls = [
-        text(n.parent) for n in walk(tree.root_node) if n.type == "command_invokation_operator"
+        text(n.parent)
+        for n in walk(tree.root_node)
+        if n.type == "command_invokation_operator" and n.parent is not None
     ]
     assert invocations == ["&"]
     assert calls == ["& $cmdlet @splat"]

