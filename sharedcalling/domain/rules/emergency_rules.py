@@ -127,7 +127,9 @@ def check_subscriber_numbers(ctx: Context) -> Iterator[Finding]:
 
 def check_toll_free_needs_numbers(ctx: Context) -> Iterator[Finding]:
     ra_number = ctx.ra_number
-    if ra_number is None or not ra_number.toll_free or ctx.emergency_numbers:
+    if ra_number is None or ctx.emergency_numbers:
+        return
+    if not ra_number.toll_free or ra_number.number_type is not NumberType.CALLING_PLAN:
         return
     message = (
         f"Toll-free resource account number {ra_number.telephone_number} cannot act as "

@@ -178,6 +178,14 @@ def test_sc_e07_is_silent_for_a_toll_free_ra_with_emergency_numbers() -> None:
     assert findings("SC-E07", toll_free()) == []
 
 
+@pytest.mark.parametrize("number_type", [OC, DR])
+def test_sc_e07_is_silent_for_a_toll_free_number_that_is_not_calling_plan(
+    number_type: NumberType,
+) -> None:
+    snapshot = with_ra_number(toll_free(), number_type=number_type)
+    assert findings("SC-E07", snapshot, desired(emergency_numbers=())) == []
+
+
 def test_sc_e07_is_silent_for_an_ordinary_ra_number_without_emergency_numbers() -> None:
     assert findings("SC-E07", wanted=desired(emergency_numbers=())) == []
 
