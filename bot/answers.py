@@ -29,7 +29,7 @@ def render_caller_id(result: CallerIdResult) -> Reply:
     """The one-line summary plus the card, for each kind of result."""
     if isinstance(result, Answered):
         view = caller_id_view(result)
-        return Reply(view.summary, caller_id_card(view))
+        return Reply(view.one_line, caller_id_card(view))
     if isinstance(result, Ambiguous):
         return Reply(
             f"Several people match \u201c{result.query}\u201d; pick one.",

@@ -9,6 +9,7 @@ from sharedcalling.domain.callerid import (
     CallerIdAnswer,
     EmergencyKind,
     Outcome,
+    one_line_text,
     summary_text,
 )
 from sharedcalling.domain.tenant import AppConfigurationType
@@ -34,6 +35,8 @@ class CallerIdView:
     headline: str
     """The presented number, or what happens instead (`No outside calls`)."""
     summary: str
+    one_line: str
+    """The answer in one sentence: the message text sent beside the card."""
     facts: tuple[tuple[str, str], ...]
     caveats: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
@@ -63,6 +66,9 @@ def caller_id_view(result: Answered) -> CallerIdView:
         title="Your caller ID" if result.about_self else f"Caller ID of {name}",
         headline=_headline(answer),
         summary=summary_text(
+            answer, name, about_self=result.about_self, number_format=display_number
+        ),
+        one_line=one_line_text(
             answer, name, about_self=result.about_self, number_format=display_number
         ),
         facts=_facts(answer, who),

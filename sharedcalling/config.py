@@ -139,11 +139,14 @@ def _combination_problems(values: Mapping[str, str]) -> list[str]:
     if values.get("TENANT_BACKEND") == TenantBackend.GRAPH_POWERSHELL.value:
         if not values.get("GRAPH_CLIENT_ID"):
             problems.append("GRAPH_CLIENT_ID: required for TENANT_BACKEND=graph+powershell")
-        if not values.get("GRAPH_CERTIFICATE_PATH") and not values.get("GRAPH_CLIENT_SECRET"):
-            problems.append(
-                "GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH: one is required for "
-                "TENANT_BACKEND=graph+powershell"
-            )
+        # The Teams PowerShell module signs in app-only with a certificate only; Graph may use
+        # GRAPH_CLIENT_SECRET instead, and uses the certificate when no secret is set.
+        for key in ("GRAPH_CERTIFICATE_PATH", "GRAPH_CERTIFICATE_THUMBPRINT"):
+            if not values.get(key):
+                problems.append(
+                    f"{key}: required for TENANT_BACKEND=graph+powershell (the Teams PowerShell "
+                    "module connects app-only with a certificate)"
+                )
     return problems
 
 

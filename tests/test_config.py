@@ -62,7 +62,16 @@ def test_combination_problems_are_reported_with_single_key_problems() -> None:
 def test_the_real_tenant_backend_needs_graph_credentials() -> None:
     message = _problems({"TENANT_BACKEND": "graph+powershell"})
     assert "GRAPH_CLIENT_ID" in message
-    assert "GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH" in message
+    assert "GRAPH_CERTIFICATE_PATH: required" in message
+    assert "GRAPH_CERTIFICATE_THUMBPRINT: required" in message
+
+
+def test_a_client_secret_alone_is_not_enough_for_the_powershell_worker() -> None:
+    message = _problems(
+        {"TENANT_BACKEND": "graph+powershell", "GRAPH_CLIENT_ID": "x", "GRAPH_CLIENT_SECRET": "s"}
+    )
+    assert "certificate" in message
+    assert "GRAPH_CLIENT_ID" not in message
 
 
 def test_secrets_never_show_in_the_settings_repr() -> None:

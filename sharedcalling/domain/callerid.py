@@ -21,7 +21,7 @@ from sharedcalling.domain.callerid_model import (
     Reason,
     SharedCallingDetails,
 )
-from sharedcalling.domain.callerid_summary import summary_text
+from sharedcalling.domain.callerid_summary import one_line_text, summary_text
 from sharedcalling.domain.tenant import (
     PLAN_PAYG_PREFIX,
     PLAN_TEAMS_PHONE,
@@ -47,6 +47,7 @@ __all__ = [
     "SharedCallingDetails",
     "caller_id_answer",
     "describe_assignment",
+    "one_line_text",
     "summary_text",
 ]
 

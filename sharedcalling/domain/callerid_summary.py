@@ -1,4 +1,4 @@
-"""The one-paragraph text answer to "which number do I call out as?" (reference §9 templates)."""
+"""The text answers to "which number do I call out as?": one line, and one paragraph (§9)."""
 
 from __future__ import annotations
 
@@ -149,17 +149,21 @@ def _personal(answer: CallerIdAnswer, number: str, voice: _Voice, fmt: NumberFor
     return f"{start}. Emergency calls always send {shown}."
 
 
-def _problem(answer: CallerIdAnswer, voice: _Voice) -> str:
+def _problem_sentence(answer: CallerIdAnswer, voice: _Voice) -> str:
     codes = ", ".join(answer.rule_codes) or "unknown cause"
     effect = (
         "will fail" if answer.outcome is Outcome.SHARED_BROKEN else "may not show the shared number"
     )
-    text = (
+    return (
         f"{_cap(voice.possessive)} shared-calling setup is incomplete ({codes}); "
-        f"outside calls {effect}."
+        f"outside calls {effect}"
     )
+
+
+def _problem(answer: CallerIdAnswer, voice: _Voice) -> str:
     # The templates say "An admin has been notified"; nothing notifies today, so we do not claim it.
-    return text + (" Please ask a voice admin to fix it." if voice.about_self else "")
+    fix = " Please ask a voice admin to fix it." if voice.about_self else ""
+    return f"{_problem_sentence(answer, voice)}.{fix}"
 
 
 def _not_set_up(answer: CallerIdAnswer, voice: _Voice) -> str:
@@ -168,3 +172,39 @@ def _not_set_up(answer: CallerIdAnswer, voice: _Voice) -> str:
         f"{_cap(voice.subject)} {voice.verb('are')} not set up to call outside numbers from Teams"
     )
     return f"{text}: {why}." if why else f"{text}."
+
+
+def one_line_text(
+    answer: CallerIdAnswer,
+    subject_name: str,
+    *,
+    about_self: bool,
+    number_format: NumberFormat = _as_is,
+) -> str:
+    """The answer in one sentence, for the message text beside the card (and notifications).
+
+    The card carries the paragraph of `summary_text` with callbacks and emergency details.
+    """
+    voice = _Voice(about_self, subject_name)
+    number = answer.outbound_number
+    if answer.outcome in (Outcome.SHARED, Outcome.SHARED_EXT) and answer.shared and number:
+        owner = answer.shared.resource_account_name or "a resource account"
+        text = (
+            f"{_cap(voice.subject)} {voice.verb('call')} out as **{number_format(number)}**, "
+            f"the shared number of {owner} (Shared Calling policy {answer.shared.policy_name})"
+        )
+        if answer.clid is not None:
+            text += f"; caller-ID policy {answer.clid.policy_name} may change what people see"
+        return text + "."
+    if answer.outcome in (Outcome.PERSONAL, Outcome.PERSONAL_DR) and number:
+        text = f"{_cap(voice.subject)} {voice.verb('call')} out as **{number_format(number)}**"
+        text += f", {voice.possessive} own number"
+        if answer.outcome is Outcome.PERSONAL_DR:
+            text += ", through direct routing"
+        if answer.clid is not None:
+            text += f", shown as {answer.clid.effect}"
+        return text + "."
+    if answer.is_problem:
+        fix = "; please ask a voice admin to fix it" if about_self else ""
+        return f"{_problem_sentence(answer, voice)}{fix}."
+    return _not_set_up(answer, voice)

@@ -150,7 +150,7 @@ async def test_the_ambiguous_card_passes_the_card_checks() -> None:
 
 
 def test_a_card_with_a_very_long_summary_stays_valid() -> None:
-    view = CallerIdView("id", "Your caller ID", "+1", "x" * 20_000, (("Setup", "y"),))
+    view = CallerIdView("id", "Your caller ID", "+1", "x" * 20_000, "y", (("Setup", "y"),))
     assert_card_ok(caller_id_card(view))
 
 

@@ -13,15 +13,20 @@ NO_CALLS = "No outside calls"
 DEMO_TENANT = [
     ("megan", "+1 425-555-0110", "Own number", "You call out as **+1 425-555-0110**"),
     ("alex", NO_CALLS, "Not set up for outside calls", "not set up to call outside numbers"),
-    ("adele", "+1 425-555-0100", "Shared Calling", "people see **+1 425-555-0100**"),
+    (
+        "adele",
+        "+1 425-555-0100",
+        "Shared Calling",
+        "You call out as **+1 425-555-0100**, the shared",
+    ),
     ("lee", "+1 425-555-0142", "Own number", "You call out as **+1 425-555-0142**"),
     ("diego", NO_CALLS, "Not set up for outside calls", "enterprise voice is disabled"),
     ("isaiah", NO_CALLS, "Not set up for outside calls", "no Teams Phone license"),
     ("johanna", "+49 30 23125142", "Own number (Direct Routing)", "through direct routing"),
-    ("nestor", "+1 425-555-0100", "Shared Calling", "people see **+1 425-555-0100**"),
-    ("patti", "+1 425-555-0150", "Shared Calling", "people see **+1 425-555-0150**"),
+    ("nestor", "+1 425-555-0100", "Shared Calling", "policy Seattle"),
+    ("patti", "+1 425-555-0150", "Shared Calling", "shared number of Contoso Help Desk"),
     ("lynne", "Outside calls may fail", "Inconsistent setup", "incomplete (SC-U07)"),
-    ("grady", "+1 425-555-0100", "Shared Calling", "caller-ID policy Anonymous"),
+    ("grady", "+1 425-555-0100", "Shared Calling", "caller-ID policy Anonymous may change"),
     ("pradeep", NO_CALLS, "No phone number", "no phone number"),
     ("henrietta", NO_CALLS, "Not set up for outside calls", "the account is disabled"),
     ("miriam", NO_CALLS, "Not set up for outside calls", "not set up to call outside numbers"),
@@ -43,6 +48,8 @@ async def test_everyone_in_the_demo_tenant_gets_their_true_caller_id(
 ) -> None:
     reply = await teams.ask(person, "which number do I call out as?")
     assert summary in reply.text
+    assert "\n" not in reply.text
+    assert reply.text.count(". ") == 0, "the message text is one sentence; the card explains"
     [card] = reply.cards
     assert card["body"][1]["text"] == headline
     assert _facts(card)["Setup"] == setup

@@ -213,6 +213,9 @@ async def test_the_gateway_is_built_from_settings_and_signs_in() -> None:
                 "AUTHORITY_HOST": stack.login.base_url,
                 "GRAPH_CLIENT_ID": CLIENT_ID,
                 "GRAPH_CLIENT_SECRET": CLIENT_SECRET,
+                # PowerShell's certificate; Graph prefers the secret and never reads this file.
+                "GRAPH_CERTIFICATE_PATH": "/nonexistent/app.pem",
+                "GRAPH_CERTIFICATE_THUMBPRINT": "00" * 20,
             }
         )
         gateway = graph_gateway_from_settings(settings, correlation_id=lambda: "c-1")

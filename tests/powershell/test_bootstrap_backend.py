@@ -18,6 +18,8 @@ async def test_the_graph_powershell_backend_is_chosen_by_tenant_backend(tmp_path
             "TENANT_BACKEND": "graph+powershell",
             "GRAPH_CLIENT_ID": "11111111-2222-4333-8444-555555555555",
             "GRAPH_CLIENT_SECRET": "not-used-here",
+            "GRAPH_CERTIFICATE_PATH": str(tmp_path / "app.pem"),
+            "GRAPH_CERTIFICATE_THUMBPRINT": "00" * 20,
             "GRAPH_BASE_URL": "http://127.0.0.1:9",
             "AUTHORITY_HOST": "http://127.0.0.1:9",
             "PWSH_PATH": str(tmp_path / "no-pwsh-here"),

@@ -254,14 +254,15 @@ def _number_detail(body: Mapping[str, Any], telephone_number: str) -> str:
 def graph_gateway_from_settings(
     settings: Settings, *, correlation_id: Callable[[], str | None] | None = None
 ) -> GraphTenantGateway:
-    """The Graph gateway the settings describe: secret or certificate credential, base URL and
-    authority, and the admin and approver groups always read into snapshots."""
+    """The Graph gateway the settings describe: the client secret if one is set, else the
+    certificate; base URL and authority; the admin and approver groups always read into
+    snapshots."""
+    secret = settings.graph_client_secret.get_secret_value() or None
     certificate = None
-    if settings.graph_certificate_path is not None:
+    if secret is None and settings.graph_certificate_path is not None:
         certificate = ClientCertificate.from_file(
             settings.graph_certificate_path, settings.graph_certificate_thumbprint
         )
-    secret = settings.graph_client_secret.get_secret_value() or None
     tokens = MsalTokenProvider(
         authority_host=settings.authority_host,
         tenant_id=settings.tenant_id,
