@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.adapter import Edge, create_edge
-from bot.correlation import CorrelationFilter
 from sharedcalling.bootstrap import build_services
 from sharedcalling.config import ConfigError, Settings, load_settings
+from sharedcalling.correlation import CorrelationFilter
 from sharedcalling.services import Services
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -17,10 +17,11 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
-from bot import correlation, identity, routing
+from bot import identity, routing
 from bot.commands import parse_command
 from bot.mentions import text_without_bot_mention
 from bot.replies import invoke_error, to_activity, to_invoke_response
+from sharedcalling import correlation
 from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import NotPermitted, UnknownPerson
 from sharedcalling.services import Services

@@ -9,7 +9,7 @@ from http import HTTPStatus
 from botbuilder.core import BotState, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot import correlation
+from sharedcalling import correlation
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sharedcalling import correlation
 from sharedcalling.adapters.store.bot_state import SqlBotStateStore
 from sharedcalling.adapters.store.engine import make_engine, migrate
 from sharedcalling.adapters.store.tenant_state import SqlTenantStateStore
@@ -54,7 +55,8 @@ async def _open_graph_powershell(
     # Reads through Graph, policy reads and writes through the pwsh worker; the worker starts on
     # first use and both are closed with the stack (HTTP session, worker process).
     tenant = CompositeTenantGateway(
-        graph_gateway_from_settings(settings), PowerShellTenantGateway.from_settings(settings)
+        graph_gateway_from_settings(settings, correlation_id=correlation.current),
+        PowerShellTenantGateway.from_settings(settings),
     )
     stack.push_async_callback(tenant.close)
     return tenant

@@ -7,7 +7,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from app import SERVICES, create_app
-from bot.correlation import CorrelationFilter
+from sharedcalling.correlation import CorrelationFilter
 from sharedcalling.services.ports import TenantUnavailable
 from tests.edge.conftest import edge_settings
 from tests.edge.teams import (

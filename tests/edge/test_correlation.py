@@ -3,8 +3,8 @@ from __future__ import annotations
 import contextvars
 import logging
 
-from bot import correlation
-from bot.correlation import CorrelationFilter
+from sharedcalling import correlation
+from sharedcalling.correlation import CorrelationFilter
 
 
 def _in_fresh_context(activity_id: str | None) -> str:

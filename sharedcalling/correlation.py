@@ -1,4 +1,4 @@
-"""Correlation ids: one per turn, stamped on every log record by a logging filter."""
+"""Correlation ids: one per turn or job, stamped on logs and sent to Graph as client-request-id."""
 
 from __future__ import annotations
 
