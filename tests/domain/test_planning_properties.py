@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.planning import plan
 from sharedcalling.domain.rules import Severity, SubjectKind
 from sharedcalling.services.changes import apply_changes
 from sharedcalling.services.ports import SnapshotScope
-from tests.emulated_from_snapshot import emulated_from_snapshot
 from tests.strategies import Scenario, scenarios
 
 # Each property applies up to 50 plans to a fresh emulated tenant: about a second per test.
@@ -20,7 +20,7 @@ BOUNDED = settings(max_examples=50, deadline=None, suppress_health_check=[Health
 
 def apply_and_replan(scenario: Scenario):
     first = plan(scenario.desired, scenario.snapshot)
-    gateway = emulated_from_snapshot(scenario.snapshot)
+    gateway = EmulatedTenantGateway.from_snapshot(scenario.snapshot)
 
     async def run():
         await apply_changes(first.changes, tenant=gateway)
