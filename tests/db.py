@@ -1,21 +1,18 @@
-"""Database helpers for tests: fresh, migrated SQLite and PostgreSQL databases, one per use.
+"""Fresh, migrated SQLite and PostgreSQL databases for tests (see docs/storage.md, Tests)."""
 
-PostgreSQL tests read the server from TEST_DATABASE_URL (for example
-postgresql+asyncpg://postgres@127.0.0.1:5432/postgres) and create a database of their own on
-it, so parallel sessions never collide. Without the variable they skip, except under CI=true,
-where they fail.
-
-Import what you need: `from tests.db import migrated_database, store_engine`. Fixtures defined
-here are found by pytest when a test module imports them by name.
-"""
+# PostgreSQL tests read the server from TEST_DATABASE_URL (for example
+# postgresql+asyncpg://postgres@127.0.0.1:5432/postgres) and create databases of their own on it,
+# so parallel sessions never collide. Without the variable they skip, except under CI=true, where
+# they fail. Import the fixtures you use by name: `from tests.db import database_url, store_engine`.
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import shutil
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -136,26 +133,47 @@ def _in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-@pytest.fixture(scope="session")
-def postgres_session_database() -> Iterator[str]:
-    """One migrated PostgreSQL database for the whole session; tests empty it before use."""
-    url = _in_own_loop(create_postgres_database())
-    try:
+_POSTGRES_SESSION_DATABASE = pytest.StashKey[str]()
+_SQLITE_TEMPLATE = pytest.StashKey[Path]()
+
+
+def _session_postgres_url(config: pytest.Config) -> str:
+    """One migrated PostgreSQL database per session, dropped when the session ends."""
+    if _POSTGRES_SESSION_DATABASE not in config.stash:
+        url = _in_own_loop(create_postgres_database())
+        config.add_cleanup(lambda: _in_own_loop(drop_postgres_database(url)))
         _in_own_loop(migrate_url(url))
-        yield url
-    finally:
-        _in_own_loop(drop_postgres_database(url))
+        config.stash[_POSTGRES_SESSION_DATABASE] = url
+    return config.stash[_POSTGRES_SESSION_DATABASE]
+
+
+def _session_sqlite_template(config: pytest.Config, factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file made once per session; tests get copies of it."""
+    if _SQLITE_TEMPLATE not in config.stash:
+        path = factory.mktemp("sqlite-template") / "template.db"
+        # Disposing the engine closes the last connection, which folds the WAL into the file.
+        _in_own_loop(migrate_url("sqlite+aiosqlite:///" + str(path)))
+        config.stash[_SQLITE_TEMPLATE] = path
+    return config.stash[_SQLITE_TEMPLATE]
+
+
+@pytest.fixture(scope="session")
+def postgres_session_database(pytestconfig: pytest.Config) -> str:
+    """The session's migrated PostgreSQL database; tests empty what they use."""
+    return _session_postgres_url(pytestconfig)
 
 
 @pytest.fixture(params=DIALECTS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database on each dialect (PostgreSQL shared within the session)."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A migrated database on each dialect: a fresh SQLite copy, or the session's PostgreSQL
+    one (use `store_engine` to have it emptied first)."""
     if request.param == "postgres":
-        yield request.getfixturevalue("postgres_session_database")
-        return
-    url = "sqlite+aiosqlite:///" + str(tmp_path / "store.db")
-    _in_own_loop(migrate_url(url))
-    yield url
+        return _session_postgres_url(request.config)
+    path = tmp_path / "store.db"
+    shutil.copyfile(_session_sqlite_template(request.config, tmp_path_factory), path)
+    return "sqlite+aiosqlite:///" + str(path)
 
 
 @pytest.fixture

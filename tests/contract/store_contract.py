@@ -137,5 +137,5 @@ class TenantStateStoreContract:
         document["policies"]["OnlineVoiceRoutingPolicy"] = "changed after upsert"
         loaded = (await store.load(CONTOSO))[0]
         assert loaded.document == MEGAN
-        loaded.document["licenses"].append("changed after load")  # type: ignore[index]
+        loaded.document["licenses"].append("changed after load")
         assert (await store.load(CONTOSO))[0].document == MEGAN

@@ -1,5 +1,5 @@
 """Database fixtures for the store tests (see tests/db.py)."""
 
-from tests.db import database_url, postgres_session_database, store_engine
+from tests.db import database_url, store_engine
 
-__all__ = ["database_url", "postgres_session_database", "store_engine"]
+__all__ = ["database_url", "store_engine"]

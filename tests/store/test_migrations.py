@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -87,3 +88,28 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert script_location.is_absolute()
     assert (script_location / "env.py").is_file()
     assert Path(__file__).parents[2] / "sharedcalling" in script_location.parents
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_every_revision_downgrades_to_empty_and_upgrades_again(
+    dialect: Dialect, tmp_path: Path
+) -> None:
+    def down_to_base(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+    async with fresh_database(dialect, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            await migrate(engine)
+            async with engine.begin() as connection:
+                await connection.run_sync(down_to_base)
+                emptied = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+            await migrate(engine)
+            async with engine.connect() as connection:
+                differences = await connection.run_sync(_schema_differences)
+        finally:
+            await engine.dispose()
+    assert emptied <= {"alembic_version"}
+    assert differences == []

@@ -30,6 +30,7 @@ _SQLITE_PRAGMAS = (
 
 
 def is_sqlite(url: str | URL) -> bool:
+    """Whether a database URL names SQLite (any driver)."""
     return make_url(url).get_backend_name() == "sqlite"
 
 
