@@ -6,12 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck imports pytest playground reset-tenant package clean
 
-$(STAMP): pyproject.toml tests/cards/package-lock.json
+$(STAMP): pyproject.toml package-lock.json tests/cards/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	# The official Adaptive Cards SDK validates our cards in tests (Node.js, no browser).
-	if command -v npm >/dev/null; then npm ci --silent --prefix tests/cards; fi
+	# Node.js packages for tests and the local Teams client: the official Adaptive Cards SDK
+	# validates our cards; the Agents Playground runs in the smoke tests and `make playground`.
+	if command -v npm >/dev/null; then \
+		npm ci --silent --no-audit --no-fund --prefix tests/cards && npm ci --silent --no-audit --no-fund; fi
 	touch $(STAMP)
 
 run: $(STAMP)

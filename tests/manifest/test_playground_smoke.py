@@ -109,7 +109,10 @@ async def echo_bot() -> AsyncIterator[str]:
 async def playground(echo_bot: str, tmp_path: Path) -> AsyncIterator[str]:
     """The real Agents Playground (npm package) with the committed demo-tenant config."""
     if shutil.which("node") is None or not PLAYGROUND_BIN.exists():
-        pytest.skip("Agents Playground not installed: run `npm ci` in the repository root")
+        message = "Agents Playground not installed: run `npm ci` in the repository root"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     env = {
         **os.environ,
         "TEAMSAPPTESTER_BROWSER": "none",
