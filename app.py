@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.adapter import Edge, create_edge
+from bot.adapter import Edge, activity_problem, create_edge
 from sharedcalling.bootstrap import build_services
 from sharedcalling.config import ConfigError, Settings, load_settings
 from sharedcalling.correlation import CorrelationFilter
@@ -31,6 +31,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
+    problem = activity_problem(await request.read())
+    if problem is not None:
+        return web.json_response({"error": f"Bad request: {problem}."}, status=400)
     edge = request.app[EDGE]
     response = await edge.adapter.process(request, edge.bot)
     return response if response is not None else web.Response(status=201)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,8 +23,16 @@ from sharedcalling.services.callerid import (
     NotFound,
     Refused,
 )
+from sharedcalling.services.ports import (
+    TenantError,
+    TenantNotFound,
+    TenantPermissionDenied,
+    TenantThrottled,
+    TenantUnavailable,
+)
 
 STALE_CHOICE_TEXT = "That choice is no longer valid. Please ask your question again."
+logger = logging.getLogger(__name__)
 
 
 def render_caller_id(result: CallerIdResult) -> Reply:
@@ -64,3 +74,28 @@ async def unknown(services: Services, asker: Principal, _command: Unknown) -> Re
 
 def welcome(asker: Principal) -> Reply:
     return Reply(welcome_text(asker.display_name), welcome_card(asker.display_name, asker.roles))
+
+
+def tenant_trouble(failure: TenantError) -> Reply:
+    """What to tell a person when Teams could not answer; the details go to the log only."""
+    logger.warning(
+        "Tenant backend failed during %s: %s (request id %s)",
+        failure.operation or "a read",
+        type(failure).__name__,
+        failure.request_id,
+    )
+    if isinstance(failure, TenantThrottled):
+        wait = (
+            f"about {math.ceil(failure.retry_after)} seconds" if failure.retry_after else "a minute"
+        )
+        return Reply(f"Teams asked me to slow down. Please ask again in {wait}.")
+    if isinstance(failure, TenantUnavailable):
+        return Reply("I can't reach Teams right now. Please ask again in a minute.")
+    if isinstance(failure, TenantPermissionDenied):
+        return Reply(
+            "I'm not allowed to read this from Teams. Please ask a Teams admin to check the bot's "
+            "permissions (see the operator guide)."
+        )
+    if isinstance(failure, TenantNotFound):
+        return Reply("Teams no longer knows that person or setting. Please ask again.")
+    return Reply("Teams refused my request. Please ask again later or tell a Teams admin.")

@@ -12,6 +12,7 @@ from cards import actions
 from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.services import Services
+from sharedcalling.services.ports import TenantError
 
 __all__ = ["ACTION_HANDLERS", "COMMANDS", "parse_command", "run_action", "run_command", "welcome"]
 
@@ -42,6 +43,8 @@ async def run_command(services: Services, principal: Principal, command: Command
         return await COMMANDS[type(command)](services, principal, command)
     except InvalidInput as invalid:
         return Reply(str(invalid))
+    except TenantError as failure:
+        return answers.tenant_trouble(failure)
 
 
 async def run_action(
@@ -51,6 +54,8 @@ async def run_action(
         return await ACTION_HANDLERS[action_id](services, principal, data)
     except InvalidInput as invalid:
         return Reply(str(invalid))
+    except TenantError as failure:
+        return answers.tenant_trouble(failure)
 
 
 def welcome(principal: Principal) -> Reply:
