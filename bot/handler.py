@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 CORRELATION_KEY = "sharedcalling.correlation_id"
 WELCOMED = "welcomed"
-"""Conversation-state flag: Teams sends both installationUpdate and conversationUpdate."""
+"""Conversation-state flag: one welcome per conversation, also after a reinstall."""
 
 
 class ChatOpsBot(TeamsActivityHandler):
@@ -89,9 +89,9 @@ class ChatOpsBot(TeamsActivityHandler):
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
-        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-        if any(member.id == bot_id for member in members_added):
-            await self._welcome(turn_context)
+        # Teams announces an install twice, as installationUpdate and as conversationUpdate, often
+        # at the same moment; welcoming on both would race. installationUpdate alone welcomes.
+        return None
 
     async def _welcome(self, turn_context: TurnContext) -> None:
         if await self._welcomed.get(turn_context, False):
