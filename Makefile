@@ -31,7 +31,13 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
+# The PostgreSQL variants use TEST_DATABASE_URL; when it is unset and a local server answers,
+# they run against it (each run creates and drops its own sc_test_* databases).
+LOCAL_PG_URL := postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
 pytest: $(STAMP)
+	if [ -z "$${TEST_DATABASE_URL:-}" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		export TEST_DATABASE_URL=$(LOCAL_PG_URL); fi; \
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 reset-tenant: $(STAMP)
