@@ -145,11 +145,19 @@ def check_direct_routing_vrp(ctx: Context) -> Iterator[Finding]:
             changes = (ChangeKind.RA_GRANT_VRP,)
             yield Finding("SC-R08", Severity.FIX, ctx.ra_subject, message, changes)
         else:
-            shown = f"{chosen} has no PSTN usages" if chosen else "none was chosen"
+            shown = _chosen_vrp_problem(ctx, chosen)
             message = f"{name} needs a voice routing policy with PSTN usages ({shown})."
             yield Finding("SC-R08", Severity.BLOCK, ctx.ra_subject, message)
     capacity = "SBC and trunk capacity must cover the extra concurrent Shared Calling calls."
     yield Finding("SC-R08", Severity.WARN, ctx.ra_subject, capacity)
+
+
+def _chosen_vrp_problem(ctx: Context, chosen: str | None) -> str:
+    if not chosen:
+        return "none was chosen"
+    if chosen not in ctx.snapshot.voice_routing_policies:
+        return f"the chosen policy {chosen} does not exist"
+    return f"{chosen} has no PSTN usages"
 
 
 def check_operator(ctx: Context) -> Iterator[Finding]:

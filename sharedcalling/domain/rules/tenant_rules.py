@@ -41,12 +41,17 @@ def check_public_cloud(ctx: Context) -> Iterator[Finding]:
 def _uses_direct_routing_mix(ctx: Context) -> bool:
     """CP/OC Shared Calling (this plan or an existing policy) alongside Direct Routing numbers."""
     snapshot = ctx.snapshot
-    ra_ids = {p.resource_account_id for p in snapshot.shared_calling_policies.values()}
-    ra_ids.add(ctx.desired.resource_account_id)
+    # Object ids are compared case-insensitively everywhere (PowerShell and Graph differ).
+    ra_ids = {
+        p.resource_account_id.lower()
+        for p in snapshot.shared_calling_policies.values()
+        if p.resource_account_id is not None
+    }
+    ra_ids.add(ctx.desired.resource_account_id.lower())
     ra_types = {
         n.number_type
         for n in snapshot.numbers.values()
-        if n.assigned_target_id is not None and n.assigned_target_id in ra_ids
+        if n.assigned_target_id is not None and n.assigned_target_id.lower() in ra_ids
     }
     calling_plan_like = bool(ra_types - {NumberType.DIRECT_ROUTING})
     direct_routing = any(

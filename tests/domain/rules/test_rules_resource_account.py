@@ -254,6 +254,14 @@ def test_sc_r08_blocks_when_the_chosen_policy_has_no_usages_either() -> None:
     ]
 
 
+def test_sc_r08_blocks_and_names_a_chosen_policy_that_does_not_exist() -> None:
+    found = by_severity(direct_routing("NoPSTN"), ra_voice_routing_policy="No-Such-VRP")
+    assert found[Severity.BLOCK] == [
+        f"{RA_DISPLAY} needs a voice routing policy with PSTN usages "
+        "(the chosen policy No-Such-VRP does not exist)."
+    ]
+
+
 def test_sc_r08_always_warns_about_sbc_capacity_for_direct_routing() -> None:
     # The Global VRP of the healthy tenant has a usage, so no FIX or BLOCK is needed.
     found = by_severity(direct_routing())

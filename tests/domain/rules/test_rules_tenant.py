@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.rules import Severity, SubjectKind
 from sharedcalling.domain.tenant import (
     PLAN_RESOURCE_ACCOUNT,
@@ -60,6 +61,17 @@ def test_sc_t03_warns_about_site_policies_when_calling_plan_meets_direct_routing
     assert (finding.severity, finding.attest) == (Severity.WARN, True)
     assert (finding.subject.kind, finding.subject.id) == (SubjectKind.TENANT, TENANT)
     assert "remove them from sites Redmond-B1." in finding.message
+
+
+def test_sc_t03_matches_resource_account_ids_whatever_their_case() -> None:
+    # PowerShell and Graph do not agree on the case of object ids.
+    lettered = UserId("0000000a-0000-4000-8000-0000000000ab")
+    snapshot = with_ra_number(
+        with_users(mixed_tenant_with_site_policy(), ra(id=lettered)),
+        assigned_target_id=lettered.upper(),
+    )
+    finding = only("SC-T03", snapshot, desired(resource_account_id=lettered))
+    assert finding.severity is Severity.WARN
 
 
 def test_sc_t03_is_silent_without_direct_routing_numbers() -> None:
