@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sharedcalling.domain.access import Principal, roles_for
@@ -37,7 +38,8 @@ async def resolve_principal(
         raise UnknownPerson(aad_object_id, "I can't find you in this tenant.") from None
     if user.is_resource_account:
         raise UnknownPerson(aad_object_id, "Resource accounts cannot use this bot.")
-    groups = [await _group(gid, tenant) for gid in (admin_group_id, approver_group_id)]
+    # The two role groups are independent reads: one round trip instead of two on Graph.
+    groups = await asyncio.gather(_group(admin_group_id, tenant), _group(approver_group_id, tenant))
     roles = roles_for(user, [g for g in groups if g is not None], admin_group_id, approver_group_id)
     return Principal(TenantId(tenant.tenant_id), UserId(user.id), user.display_name, roles)
 
