@@ -37,21 +37,32 @@ from sharedcalling.services.ports import (
     TenantNotFound,
     TenantValidationError,
 )
+from tests.demo_ids import (  # noqa: F401  (re-exported: the contract suites' fixtures use them)
+    ADELE,
+    ALEX,
+    DIEGO,
+    GRADY,
+    HENRIETTA,
+    ISAIAH,
+    JOHANNA,
+    JONI,
+    LEE,
+    LYNNE,
+    MEGAN,
+    MIRIAM,
+    NESTOR,
+    PATTI,
+    PRADEEP,
+    RA_BERLIN,
+    RA_HELPDESK,
+    RA_MAINLINE,
+    RA_SPARE,
+    RA_SYDNEY,
+    SEATTLE_FLOOR_2,
+    VOICE_ADMINS,
+    VOICE_APPROVERS,
+)
 
-
-def person(nn: int) -> UserId:
-    return UserId(f"00000000-0000-4000-8000-0000000000{nn:02d}")
-
-
-def group(n: int) -> GroupId:
-    return GroupId(f"00000000-0000-4000-a000-00000000000{n}")
-
-
-MEGAN, ALEX, ADELE, LEE, DIEGO, ISAIAH, JOHANNA = (person(n) for n in range(1, 8))
-NESTOR, PATTI, LYNNE, GRADY, PRADEEP, HENRIETTA, MIRIAM = (person(n) for n in range(8, 15))
-JONI = person(17)
-RA_MAINLINE, RA_HELPDESK, RA_BERLIN, RA_SYDNEY, RA_SPARE = (person(n) for n in range(51, 56))
-VOICE_ADMINS, VOICE_APPROVERS, SEATTLE_FLOOR_2 = group(1), group(2), group(3)
 UNKNOWN_ID = UserId("00000000-0000-4000-8000-000000000099")
 LOCATION_HQ = "00000000-0000-4000-c000-000000000001"
 LOCATION_SEATTLE = "00000000-0000-4000-c000-000000000002"
