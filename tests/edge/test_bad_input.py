@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -118,3 +120,16 @@ async def test_a_throttled_tenant_read_tells_the_asker_when_to_try_again(
     assert "again in about 7 seconds" in (reply.text or "")
     retry = await throttled_teams.ask("adele", "which number do I call out as?")
     assert "+1 425-555-0100" in (retry.text or "")
+
+
+async def test_an_oversize_body_is_refused_before_it_is_read_into_an_activity(
+    teams: Teams, connector: FakeConnector
+) -> None:
+    huge = message(connector, "adele", "which number do I call out as? " + "x" * 2_000_000)
+    response = await teams.client.post(
+        "/api/messages",
+        data=io.BytesIO(json.dumps(huge).encode()),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 413
+    assert connector.sent == []
