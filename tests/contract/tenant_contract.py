@@ -2,11 +2,15 @@
 
 `DirectoryContract` covers reads (a Graph-only adapter can run it); `VoicePolicyContract` covers
 policy contents and every write. Subclass with a `Test` prefix and provide an async `gateway`
-fixture that yields a gateway over a freshly seeded demo tenant. The tests only use the port and
-the demo tenant's documented facts (ARCHITECTURE.md, docs/demo-tenant.md).
+fixture that yields a gateway over a freshly seeded demo tenant, and a `faults` fixture giving
+that gateway's `TenantFaults`. The tests only use the port and the demo tenant's documented facts
+(ARCHITECTURE.md, docs/demo-tenant.md).
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import pytest
 
@@ -35,6 +39,8 @@ from sharedcalling.services.ports import (
     TenantConflict,
     TenantGateway,
     TenantNotFound,
+    TenantPermissionDenied,
+    TenantThrottled,
     TenantValidationError,
 )
 from tests.demo_ids import (  # noqa: F401  (re-exported: the contract suites' fixtures use them)
@@ -77,10 +83,38 @@ ALL_NUMBERS = {
 }  # fmt: skip
 
 
+class TenantFaults(Protocol):
+    """Faults the service behind a gateway shows on the next `times` calls of one operation.
+
+    `operation` is a TenantGateway method name; the contract faults `get_user`, `list_numbers`
+    and `snapshot` (reads) and `grant_policy` (a write). An implementation injects the fault where
+    the adapter meets its service (an HTTP status, a worker error), never by wrapping the gateway,
+    so the adapter's own error mapping and retries are what the contract tests. A fault lasts for
+    whole calls: an adapter that retries within a call sees it on every attempt. `retry_after` is
+    in whole seconds, as Graph sends it.
+    """
+
+    def throttle(self, operation: str, *, retry_after: float, times: int = 1) -> None: ...
+
+    def deny(self, operation: str, *, times: int = 1) -> None: ...
+
+
 class _GatewayFixture:
     @pytest.fixture
     async def gateway(self) -> TenantGateway:
         raise NotImplementedError("a contract subclass provides a freshly seeded gateway")
+
+    @pytest.fixture
+    def faults(self, gateway: TenantGateway) -> TenantFaults:
+        raise NotImplementedError("a contract subclass injects faults into its gateway's service")
+
+
+Read = Callable[[TenantGateway], Awaitable[object]]
+READS: dict[str, Read] = {
+    "get_user": lambda gateway: gateway.get_user(MEGAN),
+    "list_numbers": lambda gateway: gateway.list_numbers(),
+    "snapshot": lambda gateway: gateway.snapshot(SnapshotScope(user_ids=[ADELE])),
+}
 
 
 async def number_of(gateway: TenantGateway, telephone_number: str) -> PhoneNumber:
@@ -251,6 +285,41 @@ class DirectoryContract(_GatewayFixture):
         assert (patti.name, patti.source) == ("HelpDesk", AssignmentSource.DIRECT)
         assert effective_policy(DIEGO, PolicyType.VOICE_ROUTING, snapshot).is_global
         assert snapshot.users[NESTOR].direct_policy(PolicyType.VOICE_ROUTING) == "NoPSTN"
+
+    # ---- completeness and service errors
+    async def test_reading_everything_returns_every_account_and_number_exactly_once(
+        self, gateway: TenantGateway
+    ) -> None:
+        users = (await gateway.snapshot(SnapshotScope(all_users=True))).users
+        ids = [user.id.lower() for user in users.values()]
+        assert len(ids) == len(set(ids)) == 1020
+        generated = {f"00000000-0000-4000-9000-{n:012d}" for n in range(1, 1001)}
+        assert generated <= set(ids)
+        numbers = [n.telephone_number for n in await gateway.list_numbers()]
+        assert len(numbers) == len(set(numbers)) == len(ALL_NUMBERS)
+
+    @pytest.mark.parametrize("operation", sorted(READS))
+    async def test_a_throttled_read_gives_the_services_retry_after_and_then_recovers(
+        self, gateway: TenantGateway, faults: TenantFaults, operation: str
+    ) -> None:
+        read = READS[operation]
+        expected = await read(gateway)
+        faults.throttle(operation, retry_after=7, times=1)
+        with pytest.raises(TenantThrottled) as throttled:
+            await read(gateway)
+        assert throttled.value.retry_after == pytest.approx(7.0)
+        assert await read(gateway) == expected
+
+    @pytest.mark.parametrize("operation", sorted(READS))
+    async def test_a_denied_read_is_permission_denied_and_then_recovers(
+        self, gateway: TenantGateway, faults: TenantFaults, operation: str
+    ) -> None:
+        read = READS[operation]
+        expected = await read(gateway)
+        faults.deny(operation, times=1)
+        with pytest.raises(TenantPermissionDenied):
+            await read(gateway)
+        assert await read(gateway) == expected
 
 
 class VoicePolicyContract(_GatewayFixture):
@@ -581,3 +650,27 @@ class VoicePolicyContract(_GatewayFixture):
     ) -> None:
         with pytest.raises(TenantNotFound):
             await gateway.update_shared_calling_numbers("Nowhere", add=[FREE_CP_NUMBERS[1]])
+
+    # ---- service errors on writes
+    async def test_a_throttled_grant_gives_the_retry_after_changes_nothing_and_then_succeeds(
+        self, gateway: TenantGateway, faults: TenantFaults
+    ) -> None:
+        faults.throttle("grant_policy", retry_after=11, times=1)
+        with pytest.raises(TenantThrottled) as throttled:
+            await gateway.grant_policy(PolicyType.VOICE_ROUTING, DIEGO, "NoPSTN")
+        assert throttled.value.retry_after == pytest.approx(11.0)
+        assert (await gateway.get_user(DIEGO)).direct_policy(PolicyType.VOICE_ROUTING) is None
+        await gateway.grant_policy(PolicyType.VOICE_ROUTING, DIEGO, "NoPSTN")
+        diego = await gateway.get_user(DIEGO)
+        assert diego.direct_policy(PolicyType.VOICE_ROUTING) == "NoPSTN"
+
+    async def test_a_denied_grant_is_permission_denied_changes_nothing_and_then_succeeds(
+        self, gateway: TenantGateway, faults: TenantFaults
+    ) -> None:
+        faults.deny("grant_policy", times=1)
+        with pytest.raises(TenantPermissionDenied):
+            await gateway.grant_policy(PolicyType.SHARED_CALLING, PATTI, None)
+        patti = await gateway.get_user(PATTI)
+        assert patti.direct_policy(PolicyType.SHARED_CALLING) == "HelpDesk"
+        await gateway.grant_policy(PolicyType.SHARED_CALLING, PATTI, None)
+        assert (await gateway.get_user(PATTI)).direct_policy(PolicyType.SHARED_CALLING) is None

@@ -19,17 +19,32 @@ from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
 from sharedcalling.adapters.tenant.powershell_worker import PowerShellWorker
 from sharedcalling.services.ports import TenantGateway
 from tests.contract.tenant_contract import DirectoryContract, VoicePolicyContract
-from tests.fakes.fake_graph import graph_stack
-from tests.fakes.standin_worker import in_process_launcher
+from tests.contract.tenant_faults import CompositeTenantFaults, GraphTenantFaults
+from tests.fakes.fake_graph import GraphStack, graph_stack
+from tests.fakes.standin_worker import StandinFaults, in_process_launcher
 
 
 class TestCompositeTenant(DirectoryContract, VoicePolicyContract):
     @pytest.fixture
-    async def gateway(self) -> AsyncIterator[TenantGateway]:
-        tenant = EmulatedTenantGateway.seeded()
-        async with graph_stack(tenant) as stack:
-            launch = in_process_launcher(tenant, after_write=stack.fake.refresh)
-            worker = PowerShellWorker(launch, call_timeout=10.0)
-            powershell = PowerShellTenantGateway(worker, tenant.tenant_id)
-            yield CompositeTenantGateway(stack.gateway, powershell)
-            await worker.close()
+    async def stack(self) -> AsyncIterator[GraphStack]:
+        async with graph_stack(EmulatedTenantGateway.seeded()) as stack:
+            yield stack
+
+    @pytest.fixture
+    def worker_faults(self) -> StandinFaults:
+        return StandinFaults()
+
+    @pytest.fixture
+    async def gateway(
+        self, stack: GraphStack, worker_faults: StandinFaults
+    ) -> AsyncIterator[TenantGateway]:
+        tenant = stack.fake.tenant
+        launch = in_process_launcher(tenant, after_write=stack.fake.refresh, faults=worker_faults)
+        worker = PowerShellWorker(launch, call_timeout=10.0)
+        powershell = PowerShellTenantGateway(worker, tenant.tenant_id)
+        yield CompositeTenantGateway(stack.gateway, powershell)
+        await worker.close()
+
+    @pytest.fixture
+    def faults(self, stack: GraphStack, worker_faults: StandinFaults) -> CompositeTenantFaults:
+        return CompositeTenantFaults(GraphTenantFaults.of(stack), worker_faults)

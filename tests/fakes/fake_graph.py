@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from aiohttp import web
 
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
-from sharedcalling.adapters.tenant.graph import GraphTenantGateway
+from sharedcalling.adapters.tenant.graph import NUMBER_PAGE, GraphTenantGateway
 from sharedcalling.adapters.tenant.graph_auth import ClientCertificate, MsalTokenProvider
 from sharedcalling.adapters.tenant.graph_http import GraphClient
 from sharedcalling.adapters.tenant.retry import RetryPolicy
@@ -72,6 +72,8 @@ class FakeGraph:
     tenant: EmulatedTenantGateway
     login: FakeLogin | None = None
     latency: float = 0.0
+    page_size: int | None = None
+    """Serve at most this many items per `@odata.nextLink` page, whatever `$top` asks."""
     faults: list[Fault] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
     batch_items: Counter[str] = field(default_factory=Counter)
@@ -255,12 +257,14 @@ async def graph_stack(
     certificate: AppCertificate | None = None,
     attempts: int = 4,
     batch_concurrency: int = 8,
+    page_size: int | None = None,
+    number_page: int = NUMBER_PAGE,
 ) -> AsyncIterator[GraphStack]:
     """Start both fakes; sleeps of the adapter's retries are recorded, never waited."""
     tenant = tenant or EmulatedTenantGateway.seeded()
     secret = None if certificate else CLIENT_SECRET
     login = FakeLogin(tenant.tenant_id, CLIENT_ID, client_secret=secret, certificate=certificate)
-    fake = FakeGraph(tenant, login=login, latency=latency)
+    fake = FakeGraph(tenant, login=login, latency=latency, page_size=page_size)
     await login.start()
     await fake.start()
     sleeps: list[float] = []
@@ -285,7 +289,9 @@ async def graph_stack(
         retry=RetryPolicy(attempts=attempts, sleep=record, jitter=lambda: 0.5),
         batch_concurrency=batch_concurrency,
     )
-    gateway = GraphTenantGateway(client, tenant.tenant_id, group_ids=DEMO_GROUP_IDS)
+    gateway = GraphTenantGateway(
+        client, tenant.tenant_id, group_ids=DEMO_GROUP_IDS, number_page=number_page
+    )
     try:
         yield GraphStack(fake, login, gateway, tokens, sleeps)
     finally:

@@ -47,6 +47,7 @@ def error(status: int, code: str, message: str) -> Reply:
 class Owner(Protocol):
     base_url: str
     operations: dict[str, int]
+    page_size: int | None
 
     @property
     def tenant(self) -> Any: ...
@@ -106,6 +107,8 @@ class Routes:
         top = int(query.get("$top", size[0]))
         if top < 1 or top > size[1]:
             return error(400, "BadRequest", f"Invalid page size specified: '{top}'.")
+        # Graph may serve fewer items than `$top` asks for; the nextLink brings the rest.
+        top = min(top, self.owner.page_size or top)
         offset = int(query.get("$skiptoken", "0") or 0)
         body: Json = {
             "@odata.context": f"{self.owner.base_url}/v1.0/$metadata#{path}",

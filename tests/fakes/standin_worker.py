@@ -24,6 +24,7 @@ import os
 import sys
 import zlib
 from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,31 @@ def _failure(request_id: Any, exc: Exception) -> dict[str, Any]:
     return {"id": request_id, "ok": False, "error": error}
 
 
+@dataclass
+class _Armed:
+    cmdlets: frozenset[str]
+    error: TenantError
+    remaining: int
+
+
+class StandinFaults:
+    """Errors to answer the next requests for some cmdlets with. They go through the stand-in's
+    own error mapping, so the worker reports them exactly as it reports a cmdlet's failure."""
+
+    def __init__(self) -> None:
+        self._armed: list[_Armed] = []
+
+    def fail(self, cmdlets: Collection[str], error: TenantError, *, times: int = 1) -> None:
+        self._armed.append(_Armed(frozenset(cmdlets), error, times))
+
+    def take(self, cmdlet: object) -> TenantError | None:
+        for armed in self._armed:
+            if cmdlet in armed.cmdlets and armed.remaining > 0:
+                armed.remaining -= 1
+                return armed.error
+        return None
+
+
 class StandinWorker:
     """Answers protocol requests from a TenantGateway (normally an EmulatedTenantGateway)."""
 
@@ -110,10 +136,12 @@ class StandinWorker:
         env: Mapping[str, str] | None = None,
         *,
         after_write: Callable[[], Awaitable[object]] | None = None,
+        faults: StandinFaults | None = None,
     ) -> None:
         self.gateway = gateway
         self.env = dict(env if env is not None else os.environ)
         self.after_write = after_write
+        self.faults = faults if faults is not None else StandinFaults()
         self.answered = 0
         self.received: list[dict[str, Any]] = []
 
@@ -149,6 +177,9 @@ class StandinWorker:
         if injected is not None:
             error = {"type": "Microsoft.Teams.Standin", "message": "injected", **injected}
             return {"id": request["id"], "ok": False, "error": error}
+        armed = self.faults.take(cmdlet)
+        if armed is not None:
+            return _failure(request["id"], armed)
         try:
             result = await self._run(cmdlet, params)
         except (TenantError, ValueError) as exc:
@@ -236,12 +267,15 @@ def in_process_launcher(
     env: Mapping[str, str] | None = None,
     *,
     after_write: Callable[[], Awaitable[object]] | None = None,
+    faults: StandinFaults | None = None,
 ) -> Any:
     """A `Launcher` for PowerShellWorker that answers from `gateway` in this process;
-    `after_write` runs after each successful write (e.g. to refresh another fake's view)."""
+    `after_write` runs after each successful write (e.g. to refresh another fake's view);
+    `faults` outlives restarts of the worker."""
 
     async def launch() -> InProcessChannel:
-        return InProcessChannel(StandinWorker(gateway, env or {}, after_write=after_write))
+        worker = StandinWorker(gateway, env or {}, after_write=after_write, faults=faults)
+        return InProcessChannel(worker)
 
     return launch
 

@@ -64,6 +64,7 @@ class GraphTenantGateway(TenantGateway):
         group_ids: Collection[str] = (),
         operation_poll_interval: float = 2.0,
         operation_poll_attempts: int = 30,
+        number_page: int = NUMBER_PAGE,
     ) -> None:
         self.tenant_id = TenantId(tenant_id)
         self.client = client
@@ -71,6 +72,7 @@ class GraphTenantGateway(TenantGateway):
         self._reader = AccountReader(client)
         self._poll_interval = operation_poll_interval
         self._poll_attempts = operation_poll_attempts
+        self._number_page = number_page
 
     async def close(self) -> None:
         """Close the HTTP session; the gateway must not be used afterwards."""
@@ -120,7 +122,7 @@ class GraphTenantGateway(TenantGateway):
         return groups[0]
 
     async def list_numbers(self) -> list[PhoneNumber]:
-        items = await self.client.collect_skip(NUMBERS, top=NUMBER_PAGE)
+        items = await self.client.collect_skip(NUMBERS, top=self._number_page)
         numbers = (gm.number_from_graph(item) for item in items)
         return sorted((n for n in numbers if n is not None), key=lambda n: n.telephone_number)
 
