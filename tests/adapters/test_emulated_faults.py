@@ -15,7 +15,7 @@ from sharedcalling.services.ports import (
     TenantThrottled,
     TenantUnavailable,
 )
-from tests.contract.tenant_contract import DIEGO, MEGAN
+from tests.demo_ids import DIEGO, MEGAN
 
 
 class RecordingSleep:

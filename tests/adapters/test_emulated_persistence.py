@@ -14,7 +14,7 @@ from sharedcalling.adapters.tenant.emulated_seed import seed_objects
 from sharedcalling.domain.ids import TenantId, UserId
 from sharedcalling.domain.tenant import PolicyType, SharedCallingPolicy
 from sharedcalling.services.ports import SnapshotScope, StoredObject, TenantUnavailable
-from tests.contract.tenant_contract import DIEGO, PRADEEP, RA_MAINLINE
+from tests.demo_ids import DIEGO, PRADEEP, RA_MAINLINE
 
 OTHER_TENANT = "11111111-2222-4333-8444-555555555555"
 

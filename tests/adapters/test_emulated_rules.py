@@ -26,9 +26,9 @@ from sharedcalling.services.ports import (
     TenantNotFound,
     TenantValidationError,
 )
-from tests.contract.tenant_contract import (
+from tests.contract.tenant_contract import LOCATION_HQ
+from tests.demo_ids import (
     DIEGO,
-    LOCATION_HQ,
     MEGAN,
     RA_BERLIN,
     RA_HELPDESK,

@@ -26,7 +26,7 @@ from sharedcalling.domain.tenant import (
     shared_calling_target_id,
 )
 from sharedcalling.services.ports import SnapshotScope
-from tests.contract.tenant_contract import (
+from tests.demo_ids import (
     ADELE,
     ALEX,
     DIEGO,

@@ -8,8 +8,8 @@ from sharedcalling.adapters.store.tenant_state import SqlTenantStateStore
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.tenant import AssignmentStatus, PolicyType, SharedCallingPolicy
 from sharedcalling.services.ports import SnapshotScope
-from tests.contract.tenant_contract import DIEGO, RA_MAINLINE
 from tests.db import database_url, postgres_session_database, store_engine
+from tests.demo_ids import DIEGO, RA_MAINLINE
 
 __all__ = ["database_url", "postgres_session_database", "store_engine"]  # fixtures
 

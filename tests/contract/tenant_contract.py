@@ -43,17 +43,14 @@ from sharedcalling.services.ports import (
     TenantThrottled,
     TenantValidationError,
 )
-from tests.demo_ids import (  # noqa: F401  (re-exported: the contract suites' fixtures use them)
+from tests.demo_ids import (
     ADELE,
     ALEX,
     DIEGO,
-    GRADY,
     HENRIETTA,
     ISAIAH,
-    JOHANNA,
     JONI,
     LEE,
-    LYNNE,
     MEGAN,
     MIRIAM,
     NESTOR,
