@@ -46,6 +46,8 @@ class ProvisioningStatus(StrEnum):
     PENDING_PROVISIONING = "PendingProvisioning"
     DISABLED = "Disabled"
     ERROR = "Error"
+    UNKNOWN = "Unknown"
+    """The backend cannot tell the provisioning state (its data does not carry it)."""
 
 
 class NumberType(StrEnum):
