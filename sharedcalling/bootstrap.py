@@ -13,6 +13,7 @@ from sharedcalling import correlation
 from sharedcalling.adapters.store.bot_state import SqlBotStateStore
 from sharedcalling.adapters.store.engine import make_engine, migrate
 from sharedcalling.adapters.store.tenant_state import SqlTenantStateStore
+from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.adapters.tenant.composite import CompositeTenantGateway
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.adapters.tenant.emulated_faults import Faults, FaultSpecError, parse_faults
@@ -123,6 +124,7 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             bot_state=SqlBotStateStore(engine),
             clock=SystemClock(),
             ping=_pinger(engine),
+            uow=SqlUnitOfWorkFactory(engine),
         )
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
     from sharedcalling.services.callerid import CallerIdResult
     from sharedcalling.services.ports import BotStateStore, Clock, TenantGateway
+    from sharedcalling.services.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class Services:
     clock: Clock
     ping: Callable[[], Awaitable[None]]
     """Checks that the database answers; raises when it does not (for /healthz)."""
+    uow: UnitOfWorkFactory
+    """Opens a unit of work over requests, locks, the audit log and conversation references."""
 
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""

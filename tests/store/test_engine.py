@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -9,7 +9,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sharedcalling.adapters.store.engine import make_engine, migrate
-from sharedcalling.adapters.store.tables import audit_log
+from sharedcalling.adapters.store.tables import leases
 from sharedcalling.config import DEFAULT_DATABASE_URL
 
 BERLIN_WINTER = timezone(timedelta(hours=1))
@@ -54,10 +54,10 @@ async def test_a_nested_sqlite_path_gets_its_directories(tmp_path: Path) -> None
 
 async def test_timestamps_come_back_as_aware_utc(store_engine: AsyncEngine) -> None:
     written = datetime(2025, 1, 15, 9, 30, tzinfo=BERLIN_WINTER)
-    row = {"at": written, "actor": "a", "event": "e", "subject": "s", "details": {}}
+    row = {"name": "n", "owner": "o", "expires_at": written}
     async with store_engine.begin() as connection:
-        await connection.execute(audit_log.insert(), row)
-        read = (await connection.execute(select(audit_log.c.at))).scalar_one()
+        await connection.execute(leases.insert(), row)
+        read = (await connection.execute(select(leases.c.expires_at))).scalar_one()
     assert read == written
     assert read.tzinfo is not None
     assert read.utcoffset() == timedelta(0)
@@ -65,24 +65,7 @@ async def test_timestamps_come_back_as_aware_utc(store_engine: AsyncEngine) -> N
 
 
 async def test_naive_timestamps_are_refused(store_engine: AsyncEngine) -> None:
-    row = {"at": datetime(2025, 1, 15), "actor": "a", "event": "e", "subject": "s", "details": {}}
+    row = {"name": "n", "owner": "o", "expires_at": datetime(2025, 1, 15)}
     with pytest.raises(StatementError, match="timezone-aware"):
         async with store_engine.begin() as connection:
-            await connection.execute(audit_log.insert(), row)
-
-
-async def test_audit_ids_increase(store_engine: AsyncEngine) -> None:
-    now = datetime.now(UTC)
-    rows = [
-        {"at": now, "actor": "a", "event": "e", "subject": str(n), "details": {"n": n}}
-        for n in range(3)
-    ]
-    async with store_engine.begin() as connection:
-        await connection.execute(audit_log.insert(), rows)
-        ids = (
-            (await connection.execute(select(audit_log.c.id).order_by(audit_log.c.subject)))
-            .scalars()
-            .all()
-        )
-    assert ids == sorted(ids)
-    assert len(set(ids)) == 3
+            await connection.execute(leases.insert(), row)

@@ -29,6 +29,13 @@ _SQLITE_PRAGMAS = (
 )
 
 
+SQLITE_BEGIN = "sharedcalling_sqlite_begin"
+"""Execution option: `IMMEDIATE` makes a SQLite transaction take the write lock at BEGIN."""
+
+# Literal statements, chosen by name: SQL is never assembled from strings.
+_SQLITE_BEGIN_STATEMENTS = {"DEFERRED": "BEGIN", "IMMEDIATE": "BEGIN IMMEDIATE"}
+
+
 def is_sqlite(url: str | URL) -> bool:
     """Whether a database URL names SQLite (any driver)."""
     return make_url(url).get_backend_name() == "sqlite"
@@ -45,6 +52,7 @@ def make_engine(url: str, **engine_options: Any) -> AsyncEngine:
         _create_parent_directory(parsed)
         engine = create_async_engine(parsed, **engine_options)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
         return engine
     engine_options.setdefault("pool_pre_ping", True)
     return create_async_engine(parsed, **engine_options)
@@ -58,12 +66,26 @@ def _create_parent_directory(url: URL) -> None:
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is switched off; `_begin_sqlite_transaction` emits it, so
+    # that a unit of work can ask for BEGIN IMMEDIATE (SQLAlchemy's documented pysqlite recipe).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         for pragma in _SQLITE_PRAGMAS:
             cursor.execute(pragma)
     finally:
         cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    """BEGIN, or BEGIN IMMEDIATE for connections that will write after reading.
+
+    A deferred SQLite transaction that reads and then writes fails at once with "database is
+    locked" when another connection committed in between (WAL snapshots cannot be upgraded, and
+    the busy timeout does not apply); IMMEDIATE waits for the write lock up front instead.
+    """
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    connection.exec_driver_sql(_SQLITE_BEGIN_STATEMENTS[mode])
 
 
 def alembic_config() -> Config:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
@@ -34,9 +35,6 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 # JSON documents: JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
 Document = JSON().with_variant(JSONB(), "postgresql")
-
-# SQLite has no 64-bit autoincrement type other than INTEGER PRIMARY KEY.
-AutoId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -88,22 +86,157 @@ conversation_references = Table(
     "conversation_references",
     metadata,
     Column("tenant_id", String(64), primary_key=True),
-    Column("user_id", String(64), primary_key=True),
     Column("conversation_id", Text, primary_key=True),
+    Column("conversation_type", String(32), nullable=False),
+    Column("user_id", String(64), nullable=True),
     Column("reference", Document, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_conversation_references_user", "tenant_id", "user_id", "updated_at"),
+)
+
+# ---------------------------------------------------------------- requests, approvals, audit
+
+change_requests = Table(
+    "change_requests",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("requester_id", String(64), nullable=False),
+    Column("requester_name", Text, nullable=False),
+    Column("beneficiary_id", String(64), nullable=True),
+    Column("parent_id", String(32), nullable=True),
+    Column("justification", Text, nullable=False),
+    Column("fingerprint", String(80), nullable=False),
+    Column("required_approvals", Integer, nullable=False),
+    Column("decisions", Document, nullable=False),
+    Column("user_ids", Document, nullable=False),
+    Column("attested", Document, nullable=False),
+    Column("desired", Document, nullable=False),
+    Column("plan", Document, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("reminded_at", UtcDateTime, nullable=True),
+    Index("ix_change_requests_state", "tenant_id", "state", "created_at"),
+    Index("ix_change_requests_requester", "tenant_id", "requester_id", "created_at"),
+)
+
+request_locks = Table(
+    "request_locks",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("request_id", String(32), nullable=False),
+    Column("locked_at", UtcDateTime, nullable=False),
+    Index("ix_request_locks_request", "request_id"),
 )
 
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("chain", String(64), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("at", UtcDateTime, nullable=False),
-    Column("actor", String(128), nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_name", Text, nullable=False),
     Column("event", String(64), nullable=False),
-    Column("subject", String(128), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("request_id", String(32), nullable=True),
+    Column("from_state", String(32), nullable=True),
+    Column("to_state", String(32), nullable=True),
+    Column("fingerprint", String(80), nullable=True),
+    Column("reason", Text, nullable=False),
     Column("details", Document, nullable=False),
     Column("correlation_id", String(64), nullable=True),
-    Index("ix_audit_log_subject_at", "subject", "at"),
-    Index("ix_audit_log_at", "at"),
+    Column("prev_hash", String(80), nullable=False),
+    Column("hash", String(80), nullable=False),
+    Index("ix_audit_log_request", "chain", "request_id"),
+)
+
+audit_heads = Table(
+    "audit_heads",
+    metadata,
+    Column("chain", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(80), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+card_copies = Table(
+    "card_copies",
+    metadata,
+    Column("request_id", String(32), primary_key=True),
+    Column("conversation_id", Text, primary_key=True),
+    Column("activity_id", Text, primary_key=True),
+    Column("purpose", String(32), nullable=False),
+    Column("recipient_id", String(64), nullable=True),
+    Column("sent_at", UtcDateTime, nullable=False),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("first_at", UtcDateTime, nullable=False),
+    Column("last_at", UtcDateTime, nullable=False),
+    Column("count", Integer, nullable=False),
+)
+
+# ---------------------------------------------------------------- apply jobs and leases
+
+apply_jobs = Table(
+    "apply_jobs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("request_id", String(32), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("lease_owner", String(128), nullable=True),
+    Column("lease_expires_at", UtcDateTime, nullable=True),
+    Column("heartbeat_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    UniqueConstraint("request_id", "attempt", name="uq_apply_jobs_request_attempt"),
+    Index("ix_apply_jobs_state", "state", "lease_expires_at"),
+)
+
+apply_job_changes = Table(
+    "apply_job_changes",
+    metadata,
+    Column("job_id", String(40), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject_id", Text, nullable=False),
+    Column("change", Document, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("result", Document, nullable=True),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Index("ix_apply_job_changes_status", "job_id", "status"),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("owner", String(128), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+control_flags = Table(
+    "control_flags",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("value", Document, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
 )
