@@ -16,6 +16,7 @@ from sharedcalling.domain.tenant import (
     User,
     VoiceRoutingPolicy,
 )
+from tests.fakes.fake_graph_json import guid_for
 
 
 def identity(name: str) -> str:
@@ -45,8 +46,13 @@ def user(account: User, snapshot: TenantSnapshot | None = None) -> dict[str, Any
 
 
 def number(n: PhoneNumber) -> dict[str, Any]:
+    """Get-CsPhoneNumberAssignment output (its examples 1 and 2): OperatorId, PstnPartnerId and
+    PstnPartnerName among the fields the rules use."""
+    operator = n.operator_id or (guid_for(n.operator_name) if n.operator_name else None)
+    partner = guid_for(f"partner:{n.operator_name}") if n.operator_name else None
     return {
         "TelephoneNumber": n.telephone_number,
+        "OperatorId": operator,
         "NumberType": n.number_type.value,
         "ActivationState": n.activation_state.value,
         "AssignedPstnTargetId": n.assigned_target_id,
@@ -56,6 +62,7 @@ def number(n: PhoneNumber) -> dict[str, Any]:
         "LocationId": n.location_id,
         "LocationUpdateSupported": n.location_update_supported,
         "NumberSource": n.number_source.value,
+        "PstnPartnerId": partner,
         "PstnPartnerName": n.operator_name,
     }
 
@@ -113,12 +120,19 @@ def caller_id(policy: CallingLineIdentityPolicy) -> dict[str, Any]:
     }
 
 
+GROUP_ASSIGNMENT_CREATED_BY = "aeb7c0e7-2f6d-43ef-bf33-bfbcb93fdc64"
+
+
 def group_assignment(assignment: GroupPolicyAssignment) -> dict[str, Any]:
+    """Get-CsGroupPolicyAssignment rows (its examples 1 to 3): GroupId, PolicyType, PolicyName,
+    Rank, CreatedTime, CreatedBy."""
     return {
         "GroupId": assignment.group_id,
         "PolicyType": assignment.policy_type.value,
         "PolicyName": assignment.policy_name,
-        "Priority": assignment.rank,
+        "Rank": assignment.rank,
+        "CreatedTime": "2024-01-01T00:00:00",
+        "CreatedBy": GROUP_ASSIGNMENT_CREATED_BY,
     }
 
 
