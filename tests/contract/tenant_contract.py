@@ -583,15 +583,16 @@ class VoicePolicyContract(_GatewayFixture):
         self, gateway: TenantGateway
     ) -> None:
         # The first number is reused when none is free (New-CsTeamsSharedCallingRoutingPolicy).
-        given = ("+14255550195", "+14255550193")
         await gateway.create_shared_calling_policy(
-            SharedCallingPolicy("Redmond", RA_MAINLINE, given)
+            SharedCallingPolicy("Redmond", RA_MAINLINE, ("+14255550195", "+14255550193"))
         )
-        await gateway.update_shared_calling_numbers("Redmond", add=["+14255550194"])
+        await gateway.update_shared_calling_numbers("Redmond", remove=["+14255550193"])
+        await gateway.update_shared_calling_numbers("Redmond", add=["+14255550194", "+14255550193"])
         snapshot = await gateway.snapshot(SnapshotScope())
         assert snapshot.shared_calling_policies["Redmond"].emergency_numbers == (
-            *given,
+            "+14255550195",
             "+14255550194",
+            "+14255550193",
         )
 
     async def test_a_shared_calling_policy_needs_a_resource_account_with_a_number(

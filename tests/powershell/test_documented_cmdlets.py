@@ -191,13 +191,15 @@ async def test_added_emergency_numbers_keep_the_order_given(
 ) -> None:
     recorder, gateway = recorded
     await gateway.create_shared_calling_policy(
-        SharedCallingPolicy("Redmond", RA_MAINLINE, ("+14255550195", "+14255550193"))
+        SharedCallingPolicy("Redmond", RA_MAINLINE, ("+14255550195",))
     )
-    await gateway.update_shared_calling_numbers("Redmond", add=["+14255550194", "+14255550193"])
+    await gateway.update_shared_calling_numbers(
+        "Redmond", add=["+14255550194", "+14255550195", "+14255550193"]
+    )
     sent = [p["EmergencyNumbers"] for c, p in recorder.writes()]
-    assert sent == [{"add": ["+14255550195", "+14255550193"]}, {"add": ["+14255550194"]}]
+    assert sent == [{"add": ["+14255550195"]}, {"add": ["+14255550194", "+14255550193"]}]
     policy = (await tenant.snapshot(SnapshotScope())).shared_calling_policies["Redmond"]
-    assert policy.emergency_numbers == ("+14255550195", "+14255550193", "+14255550194")
+    assert policy.emergency_numbers == ("+14255550195", "+14255550194", "+14255550193")
 
 
 async def test_operator_connect_numbers_are_named_by_the_stand_in(recorded: Any) -> None:

@@ -44,7 +44,7 @@ _PENDING = frozenset(
 # Teams' own view (teamsUserConfiguration.featureTypes, "the Teams features enabled for a given
 # user based on licensing or service plan"; Get-CsOnlineUser documents PhoneSystem and VoiceApp).
 # Used only when provisionedPlans is silent or ambiguous for the plan's service.
-_TEAMS_FEATURE = {PLAN_TEAMS_PHONE: "PhoneSystem", PLAN_RESOURCE_ACCOUNT: "VoiceApp"}
+_TEAMS_FEATURE = {fold(PLAN_TEAMS_PHONE): "PhoneSystem", fold(PLAN_RESOURCE_ACCOUNT): "VoiceApp"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +155,7 @@ def _assigned_status(plan: PlanInfo, plans: _UserPlans) -> ProvisioningStatus:
     if entry is None or str(entry.get("capabilityStatus") or "") not in _USABLE:
         return ProvisioningStatus.UNKNOWN
     status = _service_status(plans.provisioned, str(entry.get("service") or ""))
-    feature = _TEAMS_FEATURE.get(plan.name.upper())
+    feature = _TEAMS_FEATURE.get(fold(plan.name))
     if status is ProvisioningStatus.UNKNOWN and feature and contains(plans.features, feature):
         return ProvisioningStatus.SUCCESS
     return status
