@@ -186,6 +186,8 @@ class FakeGraph:
         return None
 
     async def _batch(self, body: Json) -> Reply:
+        """JSON batching (concepts/json-batching.md): 1 to 20 requests; `responses` of {id,
+        status, headers, body} in any order; `dependsOn` failures answer 424."""
         items = body.get("requests") or []
         if not items or len(items) > 20:
             return error(400, "BadRequest", "A batch holds between 1 and 20 requests.")

@@ -171,6 +171,9 @@ def _effective(user: User, snapshot: TenantSnapshot) -> list[Json]:
 
 
 def user_configuration_json(user: User, snapshot: TenantSnapshot) -> Json:
+    """teamsUserConfiguration (teamsadministration-teamsuserconfiguration.md), with
+    effectivePolicyAssignment entries {policyType, policyAssignment {displayName,
+    assignmentType, policyId, groupId}}."""
     numbers = [
         {"telephoneNumber": n.telephone_number, "assignmentCategory": "primary"}
         for n in snapshot.numbers_of(user.id)

@@ -35,6 +35,8 @@ class Reply:
 
 
 def error(status: int, code: str, message: str) -> Reply:
+    """Graph's error body (concepts/errors.md): error {code, message, innerError {date,
+    request-id}}; the request-id header carries the same id."""
     reply = Reply(status, None)
     reply.body = {
         "error": {
@@ -109,6 +111,8 @@ class Routes:
     # ------------------------------------------------------------------ helpers
 
     def page(self, path: str, items: list[Json], query: Query, size: tuple[int, int]) -> Reply:
+        """A collection page (concepts/paging.md): `value`, and an opaque `@odata.nextLink`
+        while items remain; `@odata.count` with `$count=true`."""
         top = int(query.get("$top", size[0]))
         if top < 1 or top > size[1]:
             return error(400, "BadRequest", f"Invalid page size specified: '{top}'.")
@@ -196,6 +200,7 @@ class Routes:
         )
 
     async def role(self, template: str, *, query: Query, path: str, **_: Any) -> Reply:
+        # directoryRole by roleTemplateId, its members (directoryrole-list-members.md).
         names = {v: k for k, v in gj.ROLE_TEMPLATES.items()}
         members = gj.role_members(self.users, names.get(template, ""))
         if not members:
@@ -223,6 +228,7 @@ class Routes:
         )
 
     async def group_members(self, group_id: str, *, query: Query, path: str, **_: Any) -> Reply:
+        # List group members (group-list-members.md): directoryObjects told apart by @odata.type.
         group = self.snapshot.groups.get(group_id.lower())  # type: ignore[call-overload]
         if group is None:
             return error(404, "Request_ResourceNotFound", f"Resource '{group_id}' does not exist.")
@@ -249,6 +255,7 @@ class Routes:
         return Reply(200, gj.select(self.config(user), query.get("$select")))
 
     async def numbers(self, *, query: Query, **_: Any) -> Reply:
+        # List numberAssignments: `$top` (default 500, at most 1000) with `$skip`, no nextLink.
         top, skip = int(query.get("$top", NUMBERS_PAGE[0])), int(query.get("$skip", 0))
         if top < 1 or top > NUMBERS_PAGE[1]:
             return error(400, "BadRequest", "$top must be between 1 and 1000.")

@@ -25,6 +25,8 @@ def identity(name: str) -> str:
 
 
 def user(account: User, snapshot: TenantSnapshot | None = None) -> dict[str, Any]:
+    """Get-CsOnlineUser -Identity output: Identity (the ObjectId), UserPrincipalName,
+    AccountType, EnterpriseVoiceEnabled, FeatureTypes, LineUri and the direct policy fields."""
     numbers = snapshot.numbers_of(account.id) if snapshot is not None else ()
     features = ["PhoneSystem"] if account.plan_status("MCOEV") else []
     if account.is_resource_account:
@@ -70,8 +72,10 @@ def number(n: PhoneNumber) -> dict[str, Any]:
 def shared_calling(
     policy: SharedCallingPolicy, snapshot: TenantSnapshot, *, variant: bool
 ) -> dict[str, Any]:
-    """`variant` gives the other shapes seen in the wild: ResourceAccount as a UPN and a single
-    emergency number as a plain string (reference §10 #16)."""
+    """Get-CsTeamsSharedCallingRoutingPolicy output, whose properties its page does not list
+    (reference §10 #16): Identity `Tag:<name>`, ResourceAccount, EmergencyNumbers, Description.
+    `variant` gives the other shapes seen in the wild: ResourceAccount as a UPN and a single
+    emergency number as a plain string."""
     account: str | None = policy.resource_account_id
     numbers: Any = list(policy.emergency_numbers)
     if variant:
@@ -87,6 +91,7 @@ def shared_calling(
 
 
 def voice_routing(policy: VoiceRoutingPolicy) -> dict[str, Any]:
+    """Get-CsOnlineVoiceRoutingPolicy output: Identity, OnlinePstnUsages, Description."""
     return {
         "Identity": identity(policy.name),
         "OnlinePstnUsages": list(policy.pstn_usages),
@@ -95,6 +100,9 @@ def voice_routing(policy: VoiceRoutingPolicy) -> dict[str, Any]:
 
 
 def emergency_routing(policy: EmergencyCallRoutingPolicy) -> dict[str, Any]:
+    """Get-CsTeamsEmergencyCallRoutingPolicy output: EmergencyNumbers of
+    {EmergencyDialString, EmergencyDialMask, OnlinePSTNUsage} (New-CsTeamsEmergencyNumber's
+    fields), AllowEnhancedEmergencyServices, Description."""
     return {
         "Identity": identity(policy.name),
         "EmergencyNumbers": [
@@ -111,6 +119,8 @@ def emergency_routing(policy: EmergencyCallRoutingPolicy) -> dict[str, Any]:
 
 
 def caller_id(policy: CallingLineIdentityPolicy) -> dict[str, Any]:
+    """Get-CsCallingLineIdentity output: CallingIDSubstitute, ResourceAccount,
+    EnableUserOverride, CompanyName."""
     return {
         "Identity": identity(policy.name),
         "CallingIDSubstitute": policy.substitute.value,
@@ -137,6 +147,8 @@ def group_assignment(assignment: GroupPolicyAssignment) -> dict[str, Any]:
 
 
 def association(a: AppAssociation) -> dict[str, Any]:
+    """Get-CsOnlineApplicationInstanceAssociation output: Id, ConfigurationId,
+    ConfigurationType, CallPriority."""
     return {
         "Id": a.resource_account_id,
         "ConfigurationId": a.configuration_id,
