@@ -19,6 +19,7 @@ from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.adapters.tenant.emulated_seed import generated_user, seed_objects, seed_tenant_id
 from sharedcalling.adapters.tenant.emulated_state import TenantState
 from sharedcalling.adapters.tenant.graph_http import GraphClient
+from sharedcalling.adapters.tenant.graph_licenses import SKU_SELECT
 from sharedcalling.domain.ids import TenantId
 from sharedcalling.domain.tenant import User
 from sharedcalling.services.ports import SnapshotScope
@@ -52,13 +53,13 @@ def _is_generated(item: object) -> bool:
 
 
 def floor_requests(users: int, numbers: int) -> int:
-    """The fewest requests paging and $batch allow for an all-users snapshot."""
+    """The fewest requests paging and $batch allow for an all-users snapshot. Licenses come
+    with the users (assignedLicenses, assignedPlans, provisionedPlans): no per-user request."""
     return (
-        math.ceil(users / 999)  # /users, $top=999
+        math.ceil(users / 999)  # /users, $top=999, license properties selected
         + math.ceil(users / 100)  # userConfigurations, server page of 100
-        + math.ceil(users / 20)  # licenseDetails has no list form: 20 per $batch
         + math.ceil((numbers + 1) / 1000)  # numberAssignments, $top=1000 until a short page
-        + 1  # subscribedSkus
+        + 1  # subscribedSkus, which name the licenses
         + 1  # role members and groups, one $batch
     )
 
@@ -71,13 +72,9 @@ async def naive(client: GraphClient, ids: list[str], concurrency: int) -> None:
         async with slots:
             await client.get(url)
 
-    urls = []
+    urls = [f"/subscribedSkus?$select={SKU_SELECT}"]
     for i in ids:
-        urls += [
-            f"/users/{i}?$select={gm.USER_SELECT}",
-            f"/users/{i}/licenseDetails",
-            f"/admin/teams/userConfigurations/{i}",
-        ]
+        urls += [f"/users/{i}?$select={gm.USER_SELECT}", f"/admin/teams/userConfigurations/{i}"]
     await asyncio.gather(*(one(u) for u in urls))
 
 
@@ -100,7 +97,7 @@ async def run(generated: int, latency: float, naive_limit: int, concurrency: int
             requests=requests,
             floor=floor_requests(len(ids), len(snapshot.numbers)),
             seconds=seconds,
-            naive_requests=stack.fake.requests * len(ids) // len(sample),
+            naive_requests=1 + (stack.fake.requests - 1) * len(ids) // len(sample),
             naive_seconds=naive_seconds,
             naive_measured_users=len(sample),
         )

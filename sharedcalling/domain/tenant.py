@@ -199,6 +199,9 @@ class PhoneNumber:
     location_update_supported: bool = True
     number_source: NumberSource = NumberSource.ONLINE
     operator_name: str | None = None
+    """The operator's name (PowerShell `PstnPartnerName`); Graph gives only `operator_id`."""
+    operator_id: str | None = None
+    """The operator's id (Graph `operatorId`, PowerShell `OperatorId`), when the backend has it."""
     shared_calling_policy_supported: bool | None = None
     toll_free: bool = False
 

@@ -224,6 +224,16 @@ class DirectoryContract(_GatewayFixture):
         assert held.assigned_target_id == shared_calling_target_id("Seattle")
         assert (await number_of(gateway, "+493023125100")).number_type is NumberType.DIRECT_ROUTING
 
+    async def test_an_operator_connect_number_identifies_its_operator(
+        self, gateway: TenantGateway
+    ) -> None:
+        # By name where the backend has it (PowerShell's PstnPartnerName), else by the id
+        # Graph's numberAssignment carries (operatorId).
+        helpdesk = await number_of(gateway, "+14255550150")
+        assert helpdesk.number_type is NumberType.OPERATOR_CONNECT
+        assert helpdesk.operator_name in ("Fabrikam Telecom", None)
+        assert helpdesk.operator_name or helpdesk.operator_id
+
     async def test_snapshot_holds_the_scope_and_every_resource_account_only(
         self, gateway: TenantGateway
     ) -> None:
@@ -560,6 +570,29 @@ class VoicePolicyContract(_GatewayFixture):
     ) -> None:
         await gateway.create_shared_calling_policy(
             SharedCallingPolicy("Seattle", RA_MAINLINE, ("+14255550192", "+14255550191"))
+        )
+
+    async def test_a_shared_calling_policy_without_a_resource_account_is_refused(
+        self, gateway: TenantGateway
+    ) -> None:
+        with pytest.raises(TenantValidationError):
+            await gateway.create_shared_calling_policy(SharedCallingPolicy("NoAccount", None))
+        assert "NoAccount" not in (await gateway.snapshot(SnapshotScope())).shared_calling_policies
+
+    async def test_emergency_numbers_keep_the_order_they_were_given(
+        self, gateway: TenantGateway
+    ) -> None:
+        # The first number is reused when none is free (New-CsTeamsSharedCallingRoutingPolicy).
+        await gateway.create_shared_calling_policy(
+            SharedCallingPolicy("Redmond", RA_MAINLINE, ("+14255550195", "+14255550193"))
+        )
+        await gateway.update_shared_calling_numbers("Redmond", remove=["+14255550193"])
+        await gateway.update_shared_calling_numbers("Redmond", add=["+14255550194", "+14255550193"])
+        snapshot = await gateway.snapshot(SnapshotScope())
+        assert snapshot.shared_calling_policies["Redmond"].emergency_numbers == (
+            "+14255550195",
+            "+14255550194",
+            "+14255550193",
         )
 
     async def test_a_shared_calling_policy_needs_a_resource_account_with_a_number(

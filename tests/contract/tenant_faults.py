@@ -11,10 +11,12 @@ from tests.fakes.standin_worker import StandinFaults
 
 # For each operation the contract faults: one Graph request that every attempt of one call of it
 # sends exactly once, and where (`outer` plain request, or `batch` item).
+# get_user and a scoped snapshot read the tenant's SKUs (which name the licenses) inside the
+# accounts' `$batch`.
 _GRAPH_REQUESTS: dict[str, tuple[str, str]] = {
-    "get_user": ("/licenseDetails", "batch"),
+    "get_user": ("/subscribedSkus", "batch"),
     "list_numbers": ("/numberAssignments", "outer"),
-    "snapshot": ("/subscribedSkus", "outer"),
+    "snapshot": ("/subscribedSkus", "batch"),
 }
 # The cmdlets a write runs in the PowerShell worker (Grant-* for every policy type).
 _CMDLETS: dict[str, tuple[str, ...]] = {

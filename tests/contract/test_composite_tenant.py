@@ -17,10 +17,11 @@ from sharedcalling.adapters.tenant.composite import CompositeTenantGateway
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
 from sharedcalling.adapters.tenant.powershell_worker import PowerShellWorker
-from sharedcalling.services.ports import TenantGateway
+from sharedcalling.services.ports import SnapshotScope, TenantGateway
 from tests.contract.tenant_contract import DirectoryContract, VoicePolicyContract
 from tests.contract.tenant_faults import CompositeTenantFaults, GraphTenantFaults
 from tests.fakes.fake_graph import GraphStack, graph_stack
+from tests.fakes.fake_graph_json import guid_for
 from tests.fakes.standin_worker import StandinFaults, in_process_launcher
 
 
@@ -48,3 +49,11 @@ class TestCompositeTenant(DirectoryContract, VoicePolicyContract):
     @pytest.fixture
     def faults(self, stack: GraphStack, worker_faults: StandinFaults) -> CompositeTenantFaults:
         return CompositeTenantFaults(GraphTenantFaults.of(stack), worker_faults)
+
+    async def test_operator_connect_numbers_of_resource_accounts_are_named_through_powershell(
+        self, gateway: TenantGateway
+    ) -> None:
+        snapshot = await gateway.snapshot(SnapshotScope())
+        helpdesk = snapshot.numbers["+14255550150"]
+        assert helpdesk.operator_name == "Fabrikam Telecom"
+        assert helpdesk.operator_id == guid_for("Fabrikam Telecom")  # Graph's operatorId

@@ -1,10 +1,13 @@
 """A loopback Microsoft Graph v1.0 backed by an emulated tenant, with Graph's request shapes.
 
-Serves the endpoints the Graph adapter uses (users, licenseDetails, subscribedSkus, groups and
-members, directoryRoles members, Teams userConfigurations, numberAssignments with updateNumber
-and its long-running operation) and `$batch`. It honours `$select`, `$top`, `@odata.nextLink`
-paging (`$skip` for numberAssignments), the few `$filter` forms the adapter sends, bearer tokens
-from `FakeLogin`, and injectable latency, throttling and errors, and it counts requests.
+Serves the endpoints the Graph adapter uses (users with their license properties,
+subscribedSkus, groups and members, directoryRoles members, Teams userConfigurations,
+numberAssignments with updateNumber and the long-running operation) and `$batch`, in the shapes
+the Graph v1.0 reference documents (each shape cites its page). licenseDetails answers 403, as
+its permissions table says it does for application permissions. It honours `$select`, `$top`,
+`@odata.nextLink` paging (`$skip` for numberAssignments), the few `$filter` forms the adapter
+sends, bearer tokens from `FakeLogin`, and injectable latency, throttling and errors, and it
+counts requests.
 """
 
 from __future__ import annotations
@@ -81,7 +84,16 @@ class FakeGraph:
     batch_sizes: list[int] = field(default_factory=list)
     base_url: str = ""
     snapshot: TenantSnapshot | None = None
-    operations: dict[str, int] = field(default_factory=dict)
+    operations: dict[str, Json] = field(default_factory=dict)
+    number_writes_async: bool = False
+    """Answer updateNumber as assignNumber does (202 + an operation to poll), not with its
+    documented 200."""
+    failing_number_write: str | None = None
+    """Fail number writes with this detail (the operation's statusDetail, or a 400's message)."""
+    throttled_batch_status: int = 200
+    """The outer status of a `$batch` in which an item got 429: 200 as the JSON batching page
+    says the outer status always is, or 424 as the throttling page says ("Throttling and
+    batching": the batch itself fails with 424 Failed Dependency)."""
     _runner: web.AppRunner | None = None
     _routes: Routes | None = None
 
@@ -159,7 +171,7 @@ class FakeGraph:
             return await self._batch(body or {})
         assert self._routes is not None
         reply = await self._routes.dispatch(method, path, dict(query), body, headers)
-        if method == "POST" and reply.status == 202:
+        if method == "POST" and reply.status in (200, 202):
             await self.refresh()
         return reply
 
@@ -174,6 +186,8 @@ class FakeGraph:
         return None
 
     async def _batch(self, body: Json) -> Reply:
+        """JSON batching (concepts/json-batching.md): 1 to 20 requests; `responses` of {id,
+        status, headers, body} in any order; `dependsOn` failures answer 424."""
         items = body.get("requests") or []
         if not items or len(items) > 20:
             return error(400, "BadRequest", "A batch holds between 1 and 20 requests.")
@@ -182,8 +196,10 @@ class FakeGraph:
         answers = []
         for item in items:
             answers.append(await self._batch_item(item, statuses))
+        throttled = any(answer["status"] == 429 for answer in answers)
+        status = self.throttled_batch_status if throttled else 200
         # Graph may answer in any order; reversing proves callers match responses by id.
-        return Reply(200, {"responses": list(reversed(answers))})
+        return Reply(status, {"responses": list(reversed(answers))})
 
     async def _batch_item(self, item: Json, statuses: dict[str, int]) -> Json:
         item_id = str(item["id"])

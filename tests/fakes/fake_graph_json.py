@@ -23,6 +23,8 @@ Json = dict[str, Any]
 # Graph spells enum members in camelCase; a few differ from lower-casing the first letter.
 _SPECIAL = {"SfBOnPremUser": "sfbOnPremUser"}
 
+_DISABLED = ProvisioningStatus.DISABLED
+
 ROLE_TEMPLATES = {
     "Teams Administrator": "69091246-20e8-4a56-aa4d-066075b2a7a8",
     "Teams Communications Administrator": "baf37b3a-610e-45da-9e62-d9d1e5e8914b",
@@ -46,7 +48,34 @@ def select(item: Mapping[str, Any], fields: str | None) -> Json:
     return {k: v for k, v in item.items() if k in wanted or k.startswith("@odata")}
 
 
-def user_json(user: User) -> Json:
+Catalog = Mapping[str, tuple[str, ...]]
+"""The tenant's SKUs: part number -> service plan names."""
+
+# The `service` an assignedPlan / provisionedPlan names for a plan (real tenants: the Teams voice
+# plans MCOEV, MCOEV_VIRTUALUSER, MCOPSTN* belong to MicrosoftCommunicationsOnline).
+_SERVICES = (("MCO", "MicrosoftCommunicationsOnline"), ("TEAMS", "TeamspaceAPI"))
+
+
+def service_of(plan_name: str) -> str:
+    for prefix, service in _SERVICES:
+        if plan_name.upper().startswith(prefix):
+            return service
+    return plan_name.split("_", 1)[0].lower()
+
+
+def catalog_of(snapshot: TenantSnapshot) -> dict[str, tuple[str, ...]]:
+    """The tenant's SKUs, plus any SKU a user holds that the snapshot does not list (a real
+    tenant subscribes to every SKU it assigns)."""
+    catalog = {s.sku_part_number: s.service_plan_names for s in snapshot.subscribed_skus}
+    for user in snapshot.users.values():
+        for lic in user.licenses:
+            catalog.setdefault(lic.sku_part_number, tuple(p.name for p in lic.service_plans))
+    return catalog
+
+
+def user_json(user: User, catalog: Catalog | None = None) -> Json:
+    """user resource (api-reference/v1.0/resources/user.md): the properties the adapter
+    selects; the license ones as assignedLicense, assignedPlan and provisionedPlan document."""
     return {
         "id": user.id,
         "userPrincipalName": user.user_principal_name,
@@ -56,36 +85,58 @@ def user_json(user: User) -> Json:
         "mailNickname": user.mail_nickname,
         "mail": user.user_principal_name,
         "givenName": user.display_name.split(" ")[0],
+        **license_properties(user, catalog or {}),
     }
 
 
-def license_details_json(user: User) -> list[Json]:
-    return [
-        {
-            "id": guid_for(f"{user.id}:{lic.sku_part_number}"),
-            "skuId": guid_for(lic.sku_part_number),
-            "skuPartNumber": lic.sku_part_number,
-            "servicePlans": [
+def license_properties(user: User, catalog: Catalog) -> Json:
+    """assignedLicenses {skuId, disabledPlans} (assignedlicense.md); assignedPlans
+    {assignedDateTime, capabilityStatus, service, servicePlanId} (assignedplan.md);
+    provisionedPlans {capabilityStatus, provisioningStatus, service} (provisionedplan.md), one
+    entry per provisioned plan but naming only its service, as Graph does."""
+    licenses, assigned, provisioned = [], [], []
+    for lic in user.licenses:
+        statuses = {plan.name: plan.status for plan in lic.service_plans}
+        names = catalog.get(lic.sku_part_number, tuple(statuses))
+        # A plan of the SKU that the user's license does not carry is switched off for them.
+        off = [n for n in names if statuses.get(n, ProvisioningStatus.DISABLED) is _DISABLED]
+        licenses.append(
+            {"skuId": guid_for(lic.sku_part_number), "disabledPlans": [guid_for(n) for n in off]}
+        )
+        for name in (n for n in names if n not in off):
+            service = service_of(name)
+            assigned.append(
                 {
-                    "servicePlanId": guid_for(plan.name),
-                    "servicePlanName": plan.name,
-                    "provisioningStatus": plan.status.value,
-                    "appliesTo": "User",
+                    "assignedDateTime": "2024-01-01T00:00:00Z",
+                    "capabilityStatus": "Enabled",
+                    "service": service,
+                    "servicePlanId": guid_for(name),
                 }
-                for plan in lic.service_plans
-            ],
-        }
-        for lic in user.licenses
-    ]
+            )
+            status = statuses[name]
+            if status is not ProvisioningStatus.UNKNOWN:
+                provisioned.append(
+                    {
+                        "capabilityStatus": "Enabled",
+                        "provisioningStatus": status.value,
+                        "service": service,
+                    }
+                )
+    return {
+        "assignedLicenses": licenses,
+        "assignedPlans": assigned,
+        "provisionedPlans": provisioned,
+    }
 
 
 def _feature_types(user: User) -> list[str]:
+    """featureTypes as Teams shows them once the plans behind them are provisioned."""
     features = ["Teams", "AudioConferencing"]
     if user.plan_status(PLAN_TEAMS_PHONE) is ProvisioningStatus.SUCCESS:
         features.append("PhoneSystem")
     if user.has_plan_prefix("MCOPSTN"):
         features.append("CallingPlan")
-    if user.is_resource_account or user.plan_status(PLAN_RESOURCE_ACCOUNT):
+    if user.plan_status(PLAN_RESOURCE_ACCOUNT) is ProvisioningStatus.SUCCESS:
         features.append("VoiceApp")
     return features
 
@@ -120,6 +171,9 @@ def _effective(user: User, snapshot: TenantSnapshot) -> list[Json]:
 
 
 def user_configuration_json(user: User, snapshot: TenantSnapshot) -> Json:
+    """teamsUserConfiguration (teamsadministration-teamsuserconfiguration.md), with
+    effectivePolicyAssignment entries {policyType, policyAssignment {displayName,
+    assignmentType, policyId, groupId}}."""
     numbers = [
         {"telephoneNumber": n.telephone_number, "assignmentCategory": "primary"}
         for n in snapshot.numbers_of(user.id)
@@ -140,6 +194,11 @@ def user_configuration_json(user: User, snapshot: TenantSnapshot) -> Json:
 
 
 def number_json(number: PhoneNumber) -> Json:
+    """numberAssignment (teamsadministration-numberassignment.md): `operatorId` is "The ID of
+    the operator"; the resource has no operator name."""
+    operator = number.operator_id or (
+        guid_for(number.operator_name) if number.operator_name else None
+    )
     return {
         "telephoneNumber": number.telephone_number,
         "numberType": camel(number.number_type.value),
@@ -152,14 +211,14 @@ def number_json(number: PhoneNumber) -> Json:
         "locationId": number.location_id,
         "networkSiteId": None,
         "numberSource": camel(number.number_source.value),
-        "operatorId": None,
-        "operatorName": number.operator_name,
+        "operatorId": operator,
         "portInStatus": None,
         "reverseNumberLookup": [],
     }
 
 
 def sku_json(sku: SubscribedSku) -> Json:
+    """subscribedSku (subscribedsku.md) with servicePlanInfo entries (serviceplaninfo.md)."""
     return {
         "id": guid_for(f"tenant-sku:{sku.sku_part_number}"),
         "skuId": guid_for(sku.sku_part_number),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlencode
 
-from sharedcalling.domain.tenant import TenantSnapshot, User
+from sharedcalling.domain.tenant import SubscribedSku, TenantSnapshot, User
 from sharedcalling.services.ports import TenantError, TenantNotFound, TenantValidationError
 from tests.fakes import fake_graph_json as gj
 
@@ -17,6 +17,8 @@ Json = dict[str, Any]
 Query = dict[str, str]
 
 NUMBERS = "/admin/teams/telephoneNumberManagement/numberAssignments"
+OPERATIONS = "/admin/teams/telephoneNumberManagement/operations"
+OPERATION_TYPE = "#microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperation"
 USERS_PAGE = (100, 999)
 """Default and maximum `$top` of directory lists."""
 CONFIGS_PAGE = (100, 100)
@@ -33,6 +35,8 @@ class Reply:
 
 
 def error(status: int, code: str, message: str) -> Reply:
+    """Graph's error body (concepts/errors.md): error {code, message, innerError {date,
+    request-id}}; the request-id header carries the same id."""
     reply = Reply(status, None)
     reply.body = {
         "error": {
@@ -46,8 +50,10 @@ def error(status: int, code: str, message: str) -> Reply:
 
 class Owner(Protocol):
     base_url: str
-    operations: dict[str, int]
+    operations: dict[str, Json]
     page_size: int | None
+    number_writes_async: bool
+    failing_number_write: str | None
 
     @property
     def tenant(self) -> Any: ...
@@ -69,7 +75,9 @@ class Routes:
         self.by_key = {u.id.lower(): u for u in self.users} | {
             u.user_principal_name.lower(): u for u in self.users
         }
+        self.catalog = gj.catalog_of(snapshot)
         self._configs: dict[str, Json] = {}
+        self._user_data: dict[str, Json] = {}
         self.table: list[tuple[str, re.Pattern[str], Handler]] = [
             ("GET", re.compile(r"/users"), self.list_users),
             ("GET", re.compile(r"/users/([^/]+)"), self.get_user),
@@ -82,11 +90,10 @@ class Routes:
             ("GET", re.compile(r"/admin/teams/userConfigurations/([^/]+)"), self.get_config),
             ("GET", re.compile(NUMBERS), self.numbers),
             ("POST", re.compile(NUMBERS + "/updateNumber"), self.update_number),
-            (
-                "GET",
-                re.compile(r"/admin/teams/telephoneNumberManagement/operations\('([^']+)'\)"),
-                self.operation,
-            ),
+            # assignNumber's Location names operations('{id}'); the Get page shows
+            # operations/{id}: both reach the operation.
+            ("GET", re.compile(OPERATIONS + r"\('([^']+)'\)"), self.operation),
+            ("GET", re.compile(OPERATIONS + r"/([^/]+)"), self.operation),
         ]
 
     async def dispatch(
@@ -104,6 +111,8 @@ class Routes:
     # ------------------------------------------------------------------ helpers
 
     def page(self, path: str, items: list[Json], query: Query, size: tuple[int, int]) -> Reply:
+        """A collection page (concepts/paging.md): `value`, and an opaque `@odata.nextLink`
+        while items remain; `@odata.count` with `$count=true`."""
         top = int(query.get("$top", size[0]))
         if top < 1 or top > size[1]:
             return error(400, "BadRequest", f"Invalid page size specified: '{top}'.")
@@ -125,6 +134,11 @@ class Routes:
 
     def user(self, key: str) -> User | None:
         return self.by_key.get(unquote(key).lower())
+
+    def user_data(self, user: User) -> Json:
+        if user.id not in self._user_data:
+            self._user_data[user.id] = gj.user_json(user, self.catalog)
+        return self._user_data[user.id]
 
     def config(self, user: User) -> Json:
         if user.id not in self._configs:
@@ -154,28 +168,39 @@ class Routes:
                     400, "Request_UnsupportedQuery", "Sorting not supported for current query."
                 )
             users = sorted(users, key=lambda u: u.display_name.lower())
-        return self.page("/users", [gj.user_json(u) for u in users], query, USERS_PAGE)
+        return self.page("/users", [self.user_data(u) for u in users], query, USERS_PAGE)
 
     async def get_user(self, key: str, *, query: Query, **_: Any) -> Reply:
         user = self.user(key)
         if user is None:
             return error(404, "Request_ResourceNotFound", f"Resource '{key}' does not exist.")
-        return Reply(200, gj.select(gj.user_json(user), query.get("$select")))
+        return Reply(200, gj.select(self.user_data(user), query.get("$select")))
 
-    async def license_details(self, key: str, *, query: Query, **_: Any) -> Reply:
-        user = self.user(key)
-        if user is None:
-            return error(404, "Request_ResourceNotFound", f"Resource '{key}' does not exist.")
-        items = [gj.select(i, query.get("$select")) for i in gj.license_details_json(user)]
-        return Reply(200, {"value": items})
+    async def license_details(self, key: str, **_: Any) -> Reply:
+        # List licenseDetails, permissions table: "Application: Not supported." Every token the
+        # fake issues is an application (client credentials) token.
+        return error(
+            403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
+        )
 
     async def skus(self, *, query: Query, **_: Any) -> Reply:
-        items = [
-            gj.select(gj.sku_json(s), query.get("$select")) for s in self.snapshot.subscribed_skus
+        listed = {s.sku_part_number: s for s in self.snapshot.subscribed_skus}
+        skus = [
+            listed.get(name) or SubscribedSku(name, plans, self._holders(name), self._holders(name))
+            for name, plans in self.catalog.items()
         ]
+        items = [gj.select(gj.sku_json(s), query.get("$select")) for s in skus]
         return Reply(200, {"value": items})
 
+    def _holders(self, sku_part_number: str) -> int:
+        return sum(
+            1
+            for u in self.users
+            if any(lic.sku_part_number == sku_part_number for lic in u.licenses)
+        )
+
     async def role(self, template: str, *, query: Query, path: str, **_: Any) -> Reply:
+        # directoryRole by roleTemplateId, its members (directoryrole-list-members.md).
         names = {v: k for k, v in gj.ROLE_TEMPLATES.items()}
         members = gj.role_members(self.users, names.get(template, ""))
         if not members:
@@ -203,6 +228,7 @@ class Routes:
         )
 
     async def group_members(self, group_id: str, *, query: Query, path: str, **_: Any) -> Reply:
+        # List group members (group-list-members.md): directoryObjects told apart by @odata.type.
         group = self.snapshot.groups.get(group_id.lower())  # type: ignore[call-overload]
         if group is None:
             return error(404, "Request_ResourceNotFound", f"Resource '{group_id}' does not exist.")
@@ -229,6 +255,7 @@ class Routes:
         return Reply(200, gj.select(self.config(user), query.get("$select")))
 
     async def numbers(self, *, query: Query, **_: Any) -> Reply:
+        # List numberAssignments: `$top` (default 500, at most 1000) with `$skip`, no nextLink.
         top, skip = int(query.get("$top", NUMBERS_PAGE[0])), int(query.get("$skip", 0))
         if top < 1 or top > NUMBERS_PAGE[1]:
             return error(400, "BadRequest", "$top must be between 1 and 1000.")
@@ -240,34 +267,54 @@ class Routes:
         number, location = (body or {}).get("telephoneNumber"), (body or {}).get("locationId")
         if not number or location is None:
             return error(400, "BadRequest", "telephoneNumber and locationId are required.")
-        try:
-            await self.owner.tenant.set_number_location(number, location)
-        except TenantNotFound as exc:
-            return error(404, "NotFound", str(exc))
-        except TenantValidationError as exc:
-            return error(400, "BadRequest", str(exc))
-        except TenantError as exc:
-            return error(409, "Conflict", str(exc))
+        failure = self.owner.failing_number_write
+        if failure is not None and not self.owner.number_writes_async:
+            return error(400, "BadRequest", failure)
+        if failure is None:
+            try:
+                await self.owner.tenant.set_number_location(number, location)
+            except TenantNotFound as exc:
+                return error(404, "NotFound", str(exc))
+            except TenantValidationError as exc:
+                return error(400, "BadRequest", str(exc))
+            except TenantError as exc:
+                return error(409, "Conflict", str(exc))
+        if not self.owner.number_writes_async:
+            # numberAssignment: updateNumber: "If successful, this method returns a 200 OK
+            # response code." No body, no operation.
+            return Reply(200, None)
+        # The asynchronous form assignNumber documents: 202 Accepted, Location names the
+        # operation (numberAssignment: assignNumber, Response).
         operation = str(uuid.uuid4())
-        self.owner.operations[operation] = 0
-        root = f"{self.owner.base_url}/v1.0/admin/teams/telephoneNumberManagement"
-        return Reply(202, None, {"Location": f"{root}/operations('{operation}')"})
+        self.owner.operations[operation] = {"polls": 0, "number": number}
+        return Reply(202, None, {"Location": f"{self._root()}/operations('{operation}')"})
+
+    def _root(self) -> str:
+        return f"{self.owner.base_url}/v1.0/admin/teams/telephoneNumberManagement"
 
     async def operation(self, operation: str, **_: Any) -> Reply:
-        if operation not in self.owner.operations:
+        state = self.owner.operations.get(operation)
+        if state is None:
             return error(404, "NotFound", f"Operation '{operation}' was not found.")
-        self.owner.operations[operation] += 1
+        state["polls"] += 1
         # The first poll finds it still running, as the real service often does.
-        status = "running" if self.owner.operations[operation] == 1 else "succeeded"
-        return Reply(
-            200,
-            {
-                "id": operation,
-                "status": status,
-                "statusDetail": None,
-                "createdDateTime": "2025-01-01T00:00:00Z",
-            },
-        )
+        status, detail = "running", None
+        if state["polls"] > 1:
+            failure = self.owner.failing_number_write
+            status, detail = ("failed", failure) if failure else ("succeeded", None)
+        number = {"resourceLocation": f"{self._root()}/numberAssignments/{operation}"}
+        number |= {"status": status} | ({"statusDetail": detail} if detail else {})
+        # telephoneNumberLongRunningOperation: id, createdDateTime, status, numbers[] of
+        # telephoneNumberLongRunningOperationDetails {resourceLocation, status, statusDetail};
+        # wrapped in `value` as the Get telephoneNumberLongRunningOperation example shows it.
+        body = {
+            "@odata.type": OPERATION_TYPE,
+            "id": operation,
+            "createdDateTime": "2025-01-01T00:00:00Z",
+            "status": status,
+            "numbers": [number],
+        }
+        return Reply(200, {"value": body})
 
 
 def _starts(user: User, clauses: list[tuple[str, str]]) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sharedcalling.domain.ids import GroupId, UserId
+from sharedcalling.domain.names import bare_policy_name, policy_key, same
 from sharedcalling.domain.tenant import (
+    GLOBAL_POLICY,
     AccountType,
     AppConfigurationType,
     CallingIdSubstitute,
@@ -30,15 +33,11 @@ Params = Mapping[str, Any]
 Cmdlet = Callable[[TenantGateway, Params, bool], Awaitable[Any]]
 
 
-def _tagless(name: str) -> str:
-    return name[4:] if name.lower().startswith("tag:") else name
-
-
 def _pick(policies: Mapping[str, Any], params: Params, what: str) -> list[Any]:
     if "Identity" not in params:
         return [policies[k] for k in sorted(policies)]
-    wanted = _tagless(params["Identity"]).lower()
-    found = [p for name, p in policies.items() if name.lower() == wanted]
+    wanted = policy_key(params["Identity"])
+    found = [p for name, p in policies.items() if policy_key(name) == wanted]
     if not found:
         raise TenantNotFound(f'Cannot get {what} "{params["Identity"]}" because it does not exist.')
     return found
@@ -63,8 +62,8 @@ async def get_numbers(gateway: TenantGateway, params: Params, variant: bool) -> 
     if "TelephoneNumber" in params:
         numbers = [n for n in numbers if n.telephone_number == params["TelephoneNumber"]]
     if "AssignedPstnTargetId" in params:
-        target = params["AssignedPstnTargetId"].lower()
-        numbers = [n for n in numbers if (n.assigned_target_id or "").lower() == target]
+        target = params["AssignedPstnTargetId"]
+        numbers = [n for n in numbers if same(n.assigned_target_id, target)]
     skip = params.get("Skip", 0)
     return [shape.number(n) for n in numbers[skip : skip + params.get("Top", 500)]]
 
@@ -81,6 +80,27 @@ async def set_number(gateway: TenantGateway, params: Params, variant: bool) -> A
     return []
 
 
+# Grant-CsOnlineVoiceRoutingPolicy, -Identity: "the user's SIP address, the user's user
+# principal name (UPN), or the user's Active Directory display name". The stand-in holds the
+# caller to these forms; the other Grant-* pages also list the ObjectId.
+_NAMED_IDENTITY_ONLY = frozenset({PolicyType.VOICE_ROUTING})
+_GUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+async def _grantee(gateway: TenantGateway, identity: str, policy_type: PolicyType) -> Any:
+    if policy_type in _NAMED_IDENTITY_ONLY and _GUID.fullmatch(identity.strip()):
+        raise TenantValidationError(
+            f'"{identity}" is not a SIP address, user principal name or display name.'
+        )
+    key = identity.strip().removeprefix("sip:")
+    if _GUID.fullmatch(key) or "@" in key:
+        return await gateway.get_user(key)
+    found = [u for u in await gateway.search_users(key, limit=50) if same(u.display_name, key)]
+    if len(found) != 1:
+        raise TenantNotFound(f'Management object not found for identity "{identity}".')
+    return found[0]
+
+
 def grant(policy_type: PolicyType) -> Cmdlet:
     async def run(gateway: TenantGateway, params: Params, variant: bool) -> Any:
         name = params.get("PolicyName")
@@ -90,7 +110,7 @@ def grant(policy_type: PolicyType) -> Cmdlet:
             group = GroupId(params["Group"])
             await gateway.grant_group_policy(policy_type, group, name, params["Rank"])
         elif "Identity" in params:
-            account = await gateway.get_user(params["Identity"])
+            account = await _grantee(gateway, params["Identity"], policy_type)
             await gateway.grant_policy(policy_type, account.id, name)
         else:
             raise TenantValidationError("Specify -Identity or -Group.")
@@ -117,13 +137,28 @@ async def get_ecrp(gateway: TenantGateway, params: Params, variant: bool) -> Any
     return [shape.emergency_routing(p) for p in _pick(policies, params, "policy")]
 
 
-async def new_ecrp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
-    numbers = tuple(
-        EmergencyNumber(
-            n["EmergencyDialString"], n.get("EmergencyDialMask"), n.get("OnlinePSTNUsage")
-        )
-        for n in params.get("EmergencyNumbers", {}).get("add", ())
+def _emergency_number(entry: Mapping[str, Any]) -> EmergencyNumber:
+    return EmergencyNumber(
+        entry["EmergencyDialString"], entry.get("EmergencyDialMask"), entry.get("OnlinePSTNUsage")
     )
+
+
+async def _global_ecrp_numbers(gateway: TenantGateway) -> tuple[EmergencyNumber, ...]:
+    policies = (await _snapshot(gateway)).emergency_call_routing_policies
+    found = [p for name, p in policies.items() if same(name, GLOBAL_POLICY)]
+    return found[0].emergency_numbers if found else ()
+
+
+async def new_ecrp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    # New-CsTeamsEmergencyCallRoutingPolicy, example 1: "{@add=....} will try to append a new
+    # emergency number to the values taken from the global instance"; example 2: passing the
+    # numbers themselves "overrides the global emergency numbers from the global instance".
+    given = params.get("EmergencyNumbers")
+    if isinstance(given, list):
+        numbers = tuple(_emergency_number(n) for n in given)
+    else:
+        added = tuple(_emergency_number(n) for n in (given or {}).get("add", ()))
+        numbers = (*await _global_ecrp_numbers(gateway), *added)
     policy = EmergencyCallRoutingPolicy(
         params["Identity"],
         numbers,
@@ -159,10 +194,16 @@ async def get_scp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
 
 
 async def new_scp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
-    account = params.get("ResourceAccount")
+    account = str(params.get("ResourceAccount") or "").strip()
+    if not account:
+        # New-CsTeamsSharedCallingRoutingPolicy, -ResourceAccount: "Required: True".
+        raise TenantValidationError(
+            "Cannot process command because of one or more missing mandatory parameters: "
+            "ResourceAccount."
+        )
     policy = SharedCallingPolicy(
         params["Identity"],
-        UserId(account) if account else None,
+        UserId(account),
         tuple(params.get("EmergencyNumbers", {}).get("add", ())),
         params.get("Description", ""),
     )
@@ -173,7 +214,9 @@ async def new_scp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
 async def set_scp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
     change = params.get("EmergencyNumbers", {})
     await gateway.update_shared_calling_numbers(
-        _tagless(params["Identity"]), add=change.get("add", ()), remove=change.get("remove", ())
+        bare_policy_name(params["Identity"]),
+        add=change.get("add", ()),
+        remove=change.get("remove", ()),
     )
     return []
 
@@ -181,11 +224,9 @@ async def set_scp(gateway: TenantGateway, params: Params, variant: bool) -> Any:
 async def get_group_assignments(gateway: TenantGateway, params: Params, variant: bool) -> Any:
     found = (await _snapshot(gateway)).group_assignments
     if "PolicyType" in params:
-        found = tuple(
-            a for a in found if a.policy_type.value.lower() == params["PolicyType"].lower()
-        )
+        found = tuple(a for a in found if same(a.policy_type.value, params["PolicyType"]))
     if "GroupId" in params:
-        found = tuple(a for a in found if a.group_id.lower() == params["GroupId"].lower())
+        found = tuple(a for a in found if same(a.group_id, params["GroupId"]))
     return [shape.group_assignment(a) for a in found]
 
 

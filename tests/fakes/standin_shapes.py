@@ -16,6 +16,7 @@ from sharedcalling.domain.tenant import (
     User,
     VoiceRoutingPolicy,
 )
+from tests.fakes.fake_graph_json import guid_for
 
 
 def identity(name: str) -> str:
@@ -24,6 +25,8 @@ def identity(name: str) -> str:
 
 
 def user(account: User, snapshot: TenantSnapshot | None = None) -> dict[str, Any]:
+    """Get-CsOnlineUser -Identity output: Identity (the ObjectId), UserPrincipalName,
+    AccountType, EnterpriseVoiceEnabled, FeatureTypes, LineUri and the direct policy fields."""
     numbers = snapshot.numbers_of(account.id) if snapshot is not None else ()
     features = ["PhoneSystem"] if account.plan_status("MCOEV") else []
     if account.is_resource_account:
@@ -45,8 +48,13 @@ def user(account: User, snapshot: TenantSnapshot | None = None) -> dict[str, Any
 
 
 def number(n: PhoneNumber) -> dict[str, Any]:
+    """Get-CsPhoneNumberAssignment output (its examples 1 and 2): OperatorId, PstnPartnerId and
+    PstnPartnerName among the fields the rules use."""
+    operator = n.operator_id or (guid_for(n.operator_name) if n.operator_name else None)
+    partner = guid_for(f"partner:{n.operator_name}") if n.operator_name else None
     return {
         "TelephoneNumber": n.telephone_number,
+        "OperatorId": operator,
         "NumberType": n.number_type.value,
         "ActivationState": n.activation_state.value,
         "AssignedPstnTargetId": n.assigned_target_id,
@@ -56,6 +64,7 @@ def number(n: PhoneNumber) -> dict[str, Any]:
         "LocationId": n.location_id,
         "LocationUpdateSupported": n.location_update_supported,
         "NumberSource": n.number_source.value,
+        "PstnPartnerId": partner,
         "PstnPartnerName": n.operator_name,
     }
 
@@ -63,8 +72,10 @@ def number(n: PhoneNumber) -> dict[str, Any]:
 def shared_calling(
     policy: SharedCallingPolicy, snapshot: TenantSnapshot, *, variant: bool
 ) -> dict[str, Any]:
-    """`variant` gives the other shapes seen in the wild: ResourceAccount as a UPN and a single
-    emergency number as a plain string (reference §10 #16)."""
+    """Get-CsTeamsSharedCallingRoutingPolicy output, whose properties its page does not list
+    (reference §10 #16): Identity `Tag:<name>`, ResourceAccount, EmergencyNumbers, Description.
+    `variant` gives the other shapes seen in the wild: ResourceAccount as a UPN and a single
+    emergency number as a plain string."""
     account: str | None = policy.resource_account_id
     numbers: Any = list(policy.emergency_numbers)
     if variant:
@@ -80,6 +91,7 @@ def shared_calling(
 
 
 def voice_routing(policy: VoiceRoutingPolicy) -> dict[str, Any]:
+    """Get-CsOnlineVoiceRoutingPolicy output: Identity, OnlinePstnUsages, Description."""
     return {
         "Identity": identity(policy.name),
         "OnlinePstnUsages": list(policy.pstn_usages),
@@ -88,6 +100,9 @@ def voice_routing(policy: VoiceRoutingPolicy) -> dict[str, Any]:
 
 
 def emergency_routing(policy: EmergencyCallRoutingPolicy) -> dict[str, Any]:
+    """Get-CsTeamsEmergencyCallRoutingPolicy output: EmergencyNumbers of
+    {EmergencyDialString, EmergencyDialMask, OnlinePSTNUsage} (New-CsTeamsEmergencyNumber's
+    fields), AllowEnhancedEmergencyServices, Description."""
     return {
         "Identity": identity(policy.name),
         "EmergencyNumbers": [
@@ -104,6 +119,8 @@ def emergency_routing(policy: EmergencyCallRoutingPolicy) -> dict[str, Any]:
 
 
 def caller_id(policy: CallingLineIdentityPolicy) -> dict[str, Any]:
+    """Get-CsCallingLineIdentity output: CallingIDSubstitute, ResourceAccount,
+    EnableUserOverride, CompanyName."""
     return {
         "Identity": identity(policy.name),
         "CallingIDSubstitute": policy.substitute.value,
@@ -113,16 +130,25 @@ def caller_id(policy: CallingLineIdentityPolicy) -> dict[str, Any]:
     }
 
 
+GROUP_ASSIGNMENT_CREATED_BY = "aeb7c0e7-2f6d-43ef-bf33-bfbcb93fdc64"
+
+
 def group_assignment(assignment: GroupPolicyAssignment) -> dict[str, Any]:
+    """Get-CsGroupPolicyAssignment rows (its examples 1 to 3): GroupId, PolicyType, PolicyName,
+    Rank, CreatedTime, CreatedBy."""
     return {
         "GroupId": assignment.group_id,
         "PolicyType": assignment.policy_type.value,
         "PolicyName": assignment.policy_name,
-        "Priority": assignment.rank,
+        "Rank": assignment.rank,
+        "CreatedTime": "2024-01-01T00:00:00",
+        "CreatedBy": GROUP_ASSIGNMENT_CREATED_BY,
     }
 
 
 def association(a: AppAssociation) -> dict[str, Any]:
+    """Get-CsOnlineApplicationInstanceAssociation output: Id, ConfigurationId,
+    ConfigurationType, CallPriority."""
     return {
         "Id": a.resource_account_id,
         "ConfigurationId": a.configuration_id,

@@ -24,6 +24,7 @@ from tests.fakes.fake_login import make_app_certificate
 MEGAN = "00000000-0000-4000-8000-000000000001"
 ADELE = "00000000-0000-4000-8000-000000000003"
 MAINLINE_NUMBER = "+14255550100"
+NUMBERS = "/admin/teams/telephoneNumberManagement/numberAssignments"
 
 
 async def test_snapshot_of_all_users_follows_next_links_past_the_first_page() -> None:
@@ -36,20 +37,18 @@ async def test_snapshot_of_all_users_follows_next_links_past_the_first_page() ->
         )
 
 
-async def test_snapshot_of_all_users_stays_within_twice_the_request_floor() -> None:
+async def test_snapshot_of_all_users_reads_list_endpoints_only() -> None:
     async with graph_stack() as stack:
         snapshot = await stack.gateway.snapshot(SnapshotScope(all_users=True))
         users, numbers = len(snapshot.users), len(snapshot.numbers)
-        floor = (
-            math.ceil(users / 999)  # /users pages
-            + math.ceil(users / 100)  # userConfigurations pages
-            + math.ceil(users / 20)  # licenseDetails in $batch
-            + math.ceil((numbers + 1) / 1000)  # numberAssignments $top/$skip
-            + 1  # subscribedSkus
-            + 1  # groups and role members in one $batch
-        )
-        assert stack.fake.requests <= 2 * floor
-        assert max(stack.fake.batch_sizes) == 20
+        assert dict(stack.fake.calls) == {
+            "/users": math.ceil(users / 999),
+            "/admin/teams/userConfigurations": math.ceil(users / 100),
+            NUMBERS: math.ceil((numbers + 1) / 1000),
+            "/subscribedSkus": 1,
+            "/$batch": 2,  # the role members, then the groups the configurations name
+        }
+        assert sum(stack.fake.batch_items.values()) == 2 + 2 * 3  # roles; 3 groups, members
 
 
 async def test_a_scoped_snapshot_batches_its_per_user_reads() -> None:
@@ -58,19 +57,22 @@ async def test_a_scoped_snapshot_batches_its_per_user_reads() -> None:
         assert set(snapshot.users) == {ADELE, MEGAN} | {
             f"00000000-0000-4000-8000-0000000000{n}" for n in range(51, 56)
         }
-        assert stack.fake.requests <= 7
-        assert stack.fake.batch_items["/users/{id}/licenseDetails"] == 7
+        # Resource account configurations, one $batch of accounts, numbers, one of groups.
+        assert stack.fake.requests == 4
+        assert stack.fake.batch_items["/users/{id}"] == 7
+        assert stack.fake.batch_items["/subscribedSkus"] == 1
+        assert not [k for k in stack.fake.batch_items if "licenseDetails" in k]
 
 
 async def test_throttled_batch_items_alone_are_retried_after_their_retry_after() -> None:
     async with graph_stack() as stack:
-        stack.fake.inject(Fault("licenseDetails", 429, times=3, retry_after=7, where="batch"))
+        stack.fake.inject(Fault("/users/", 429, times=3, retry_after=7, where="batch"))
         snapshot = await stack.gateway.snapshot(SnapshotScope(user_ids=[ADELE, MEGAN]))
         assert snapshot.users[UserId(ADELE)].licenses
         assert stack.sleeps == [7.0]
         # Seven accounts read once each, plus only the three throttled ones again.
-        assert stack.fake.batch_items["/users/{id}/licenseDetails"] == 7 + 3
-        assert stack.fake.batch_items["/users/{id}"] == 7
+        assert stack.fake.batch_items["/users/{id}"] == 7 + 3
+        assert stack.fake.batch_items["/subscribedSkus"] == 1
 
 
 async def test_a_failed_dependency_inside_a_batch_is_retried() -> None:
@@ -174,16 +176,6 @@ async def test_client_request_id_comes_from_the_correlation_id() -> None:
         stack.gateway.client._correlation_id = lambda: "turn-42"
         await stack.gateway.list_numbers()
         assert stack.fake.client_request_ids == ["turn-42"]
-
-
-async def test_setting_a_number_location_polls_the_operation_and_is_read_back() -> None:
-    async with graph_stack() as stack:
-        location = "00000000-0000-4000-c000-000000000002"
-        await stack.gateway.set_number_location(MAINLINE_NUMBER, location)
-        await stack.gateway.set_number_location(MAINLINE_NUMBER, location)
-        numbers = {n.telephone_number: n for n in await stack.gateway.list_numbers()}
-        assert numbers[MAINLINE_NUMBER].location_id == location
-        assert stack.sleeps == [2.0, 2.0]  # one "running" poll per write
 
 
 async def test_setting_the_location_of_an_unknown_number_is_not_found() -> None:

@@ -40,13 +40,43 @@ CONFIG = {
         {"policyType": "TeamsMeetingPolicy", "policyAssignment": {"displayName": "AllOn"}},
     ],
 }
-LICENSE = {
-    "skuPartNumber": "SPE_E5",
-    "servicePlans": [
-        {"servicePlanName": "MCOEV", "provisioningStatus": "PendingProvisioning"},
-        {"servicePlanName": "TEAMS1", "provisioningStatus": "Success"},
+MCOEV_ID = "4828c8ec-dc2e-4779-b502-87ac9ce28ab7"
+TEAMS1_ID = "57ff2da0-773e-42df-b2af-ffb7a2317929"
+E5_ID = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
+# subscribedSku with servicePlanInfo entries (subscribedsku.md, serviceplaninfo.md).
+SKUS = [
+    {
+        "skuId": E5_ID,
+        "skuPartNumber": "SPE_E5",
+        "servicePlans": [
+            {
+                "servicePlanId": MCOEV_ID,
+                "servicePlanName": "MCOEV",
+                "provisioningStatus": "Success",
+            },
+            {
+                "servicePlanId": TEAMS1_ID,
+                "servicePlanName": "TEAMS1",
+                "provisioningStatus": "Success",
+            },
+        ],
+    }
+]
+# user.assignedLicenses / assignedPlans / provisionedPlans (assignedlicense.md, assignedplan.md,
+# provisionedplan.md): Teams Phone assigned and still pending at its service.
+LICENSED = {
+    "assignedLicenses": [{"skuId": E5_ID, "disabledPlans": []}],
+    "assignedPlans": [
+        {"capabilityStatus": "Enabled", "service": "MicrosoftCommunicationsOnline",
+         "servicePlanId": MCOEV_ID},
+        {"capabilityStatus": "Enabled", "service": "TeamspaceAPI", "servicePlanId": TEAMS1_ID},
     ],
-}
+    "provisionedPlans": [
+        {"capabilityStatus": "Enabled", "provisioningStatus": "PendingProvisioning",
+         "service": "MicrosoftCommunicationsOnline"},
+        {"capabilityStatus": "Enabled", "provisioningStatus": "Success", "service": "TeamspaceAPI"},
+    ],
+}  # fmt: skip
 NUMBER = {
     "telephoneNumber": "+14255550100",
     "numberType": "callingPlan",
@@ -57,7 +87,7 @@ NUMBER = {
     "isoCountryCode": "US",
     "locationId": "00000000-0000-4000-c000-000000000001",
     "numberSource": "online",
-    "operatorName": "Microsoft",
+    "operatorId": "2b24d246-a9ee-428b-96bc-fb9d9a053c8d",
 }
 
 
@@ -79,9 +109,10 @@ def test_a_user_combines_basics_licenses_and_teams_configuration() -> None:
         "accountEnabled": False,
         "usageLocation": "US",
         "mailNickname": "PattiF",
+        **LICENSED,
     }
     user = gm.user_from_graph(
-        basic, licenses=[LICENSE], config=CONFIG, roles=["Teams Administrator"]
+        basic, catalog=gm.SkuCatalog(SKUS), config=CONFIG, roles=["Teams Administrator"]
     )
     assert user.id == CONFIG["id"]
     assert not user.account_enabled
@@ -109,6 +140,7 @@ def test_a_number_assignment_maps_and_skips_unknown_capabilities() -> None:
         Capability.CONFERENCE_ASSIGNMENT,
     )
     assert number.is_service_number
+    assert (number.operator_id, number.operator_name) == (NUMBER["operatorId"], None)
     assert gm.number_from_graph(NUMBER | {"numberType": "internalCalling"}) is None
 
 

@@ -50,8 +50,19 @@ def received(path: Path) -> list[dict[str, Any]]:
         ("New-CsTeamsSharedCallingRoutingPolicy", {"EmergencyNumbers": "@{add='+1'}"}),
         (
             "New-CsTeamsEmergencyCallRoutingPolicy",
-            {"EmergencyNumbers": {"add": [{"EmergencyDialString": "911", "Script": "x"}]}},
+            {"Identity": "E", "EmergencyNumbers": [{"EmergencyDialString": "911", "Script": "x"}]},
         ),
+        # @{add=...} would append to the Global instance's numbers: only the list is allowed.
+        (
+            "New-CsTeamsEmergencyCallRoutingPolicy",
+            {"Identity": "E", "EmergencyNumbers": {"add": [{"EmergencyDialString": "911"}]}},
+        ),
+        ("New-CsTeamsEmergencyCallRoutingPolicy", {"Identity": "E", "EmergencyNumbers": []}),
+        ("New-CsTeamsEmergencyCallRoutingPolicy", {"Identity": "E"}),
+        # -ResourceAccount is Required on New-CsTeamsSharedCallingRoutingPolicy.
+        ("New-CsTeamsSharedCallingRoutingPolicy", {"Identity": "S"}),
+        ("New-CsTeamsSharedCallingRoutingPolicy", {"Identity": "S", "ResourceAccount": " "}),
+        ("New-CsTeamsSharedCallingRoutingPolicy", {"Identity": "", "ResourceAccount": "x"}),
     ],
 )
 async def test_a_request_outside_the_allow_list_is_refused_and_never_sent(
@@ -114,7 +125,11 @@ def test_the_allow_list_accepts_the_documented_call_shapes() -> None:
         "New-CsTeamsEmergencyCallRoutingPolicy",
         {
             "Identity": "US-Emergency",
-            "EmergencyNumbers": {"add": [{"EmergencyDialString": "911", "OnlinePSTNUsage": None}]},
+            "EmergencyNumbers": [{"EmergencyDialString": "911", "OnlinePSTNUsage": None}],
             "AllowEnhancedEmergencyServices": True,
         },
+    )
+    check_request(
+        "New-CsTeamsSharedCallingRoutingPolicy",
+        {"Identity": "Seattle", "ResourceAccount": "00000000-0000-4000-8000-000000000051"},
     )

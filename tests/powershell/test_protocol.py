@@ -76,9 +76,10 @@ def test_a_resource_account_upn_resolves_to_its_object_id() -> None:
 
 def test_group_assignments_of_unknown_policy_types_are_skipped() -> None:
     assert parse.group_assignment({"PolicyType": "TeamsMeetingPolicy", "GroupId": "g"}) is None
+    # The documented row: GroupId, PolicyType, PolicyName, Rank, CreatedTime, CreatedBy.
     row = parse.group_assignment(
-        {"PolicyType": "TeamsSharedCallingRoutingPolicy", "GroupId": "G", "PolicyName": "Tag:S",
-         "Priority": 2}
+        {"GroupId": "G", "PolicyType": "TeamsSharedCallingRoutingPolicy", "PolicyName": "Tag:S",
+         "Rank": 2, "CreatedTime": "11/4/2019 12:54:27 AM", "CreatedBy": "aeb7c0e7"}
     )  # fmt: skip
     assert row is not None
     assert (row.group_id, row.policy_name, row.rank) == ("g", "S", 2)

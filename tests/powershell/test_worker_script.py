@@ -8,7 +8,7 @@ import pytest
 import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser
 
-from sharedcalling.adapters.tenant.powershell_protocol import ALLOWED_CMDLETS
+from sharedcalling.adapters.tenant.powershell_protocol import ALLOWED_CMDLETS, REQUIRED_PARAMETERS
 from sharedcalling.adapters.tenant.powershell_worker import WORKER_SCRIPT
 
 SOURCE = WORKER_SCRIPT.read_bytes()
@@ -76,6 +76,33 @@ def test_worker_script_holds_the_same_allow_list_as_the_python_side(tree: Any) -
         for cmdlet, params in ALLOWED_CMDLETS.items()
     }
     assert script_allow_list == python_allow_list
+
+
+def test_worker_script_holds_the_same_required_parameters_as_the_python_side(tree: Any) -> None:
+    assignment = next(
+        n
+        for n in walk(tree.root_node)
+        if n.type == "assignment_expression" and text(n).startswith("$RequiredParameters")
+    )
+    table = hash_entries(first(assignment, "hash_literal_expression"))
+    script_required = {
+        cmdlet: tuple(text(n).strip("'") for n in walk(entry) if n.type == "string_literal")[
+            1:
+        ]  # the first literal is the key itself
+        for cmdlet, entry in table.items()
+    }
+    assert script_required == dict(REQUIRED_PARAMETERS)
+
+
+def test_worker_script_passes_emergency_numbers_as_the_list_itself() -> None:
+    # New-CsTeamsEmergencyCallRoutingPolicy, examples 1 and 2: @{add=...} appends to the Global
+    # instance's numbers; the list overrides them.
+    source = SOURCE.decode()
+    body = source[source.index("function ConvertTo-EmergencyNumbers") :]
+    body = body[: body.index("\n}\n")]
+    code = [line for line in body.splitlines() if not line.lstrip().startswith("#")]
+    assert not [line for line in code if re.search(r"\badd\s*=", line, re.IGNORECASE)]
+    assert "    return , $numbers.ToArray()" in code
 
 
 def test_worker_script_invokes_cmdlets_only_by_splatting(tree: Any) -> None:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import replace
+from typing import cast
 
 from sharedcalling.adapters.tenant.graph import GraphWriteUnsupported
 from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
 from sharedcalling.domain.ids import GroupId, UserId
+from sharedcalling.domain.names import find
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
     Group,
+    NumberType,
     PhoneNumber,
     PolicyType,
     SharedCallingPolicy,
@@ -80,7 +83,29 @@ class CompositeTenantGateway(TenantGateway):
         for found in await asyncio.gather(*(self._group_or_none(g) for g in sorted(missing))):
             if found is not None:
                 groups[found.id] = found
-        return replace(snapshot, groups=groups, **overlay)
+        numbers = await self._with_operator_names(snapshot)
+        return replace(snapshot, groups=groups, numbers=numbers, **overlay)
+
+    async def _with_operator_names(self, snapshot: TenantSnapshot) -> dict[str, PhoneNumber]:
+        """Graph's numberAssignment gives an operator's id only; for the Operator Connect
+        numbers of resource accounts (the ones SC-R09 asks about) PowerShell's
+        Get-CsPhoneNumberAssignment gives the name (PstnPartnerName)."""
+        numbers = dict(snapshot.numbers)
+        wanted = [
+            n.telephone_number
+            for n in numbers.values()
+            if n.number_type is NumberType.OPERATOR_CONNECT
+            and not n.operator_name
+            and _held_by_resource_account(n, snapshot)
+        ]
+        if not wanted:
+            return numbers
+        for number, (name, operator_id) in (await self.powershell.operators(wanted)).items():
+            known = numbers[number]
+            numbers[number] = replace(
+                known, operator_name=name, operator_id=known.operator_id or operator_id or None
+            )
+        return numbers
 
     async def _group_or_none(self, group_id: GroupId) -> Group | None:
         try:
@@ -130,3 +155,9 @@ class CompositeTenantGateway(TenantGateway):
         self, policy_name: str, *, add: Collection[str] = (), remove: Collection[str] = ()
     ) -> None:
         await self.powershell.update_shared_calling_numbers(policy_name, add=add, remove=remove)
+
+
+def _held_by_resource_account(number: PhoneNumber, snapshot: TenantSnapshot) -> bool:
+    accounts = cast(Mapping[str, User], snapshot.users)  # UserId is a str
+    holder = find(accounts, number.assigned_target_id or "")
+    return holder is not None and holder.is_resource_account

@@ -13,6 +13,7 @@ from sharedcalling.adapters.tenant.graph_auth import ClientCertificate, MsalToke
 from sharedcalling.adapters.tenant.graph_http import GraphClient, gather_all
 from sharedcalling.adapters.tenant.graph_reads import AccountReader
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
+from sharedcalling.domain.names import fold
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
@@ -87,12 +88,13 @@ class GraphTenantGateway(TenantGateway):
     # ------------------------------------------------------------------ reads
 
     async def get_user(self, key: str) -> User:
-        user_id = key.lower()
+        user_id, basics = UserId(key.lower()), {}
         if not _is_guid(key):
             basic = await self.client.get(f"/users/{_segment(key)}?$select={gm.USER_SELECT}")
-            user_id = str(basic["id"]).lower()
-        accounts = await self._reader.accounts([UserId(user_id)])
-        found = accounts.users.get(UserId(user_id))
+            user_id = UserId(str(basic["id"]).lower())
+            basics = {user_id: basic}
+        accounts = await self._reader.accounts([user_id], basics=basics)
+        found = accounts.users.get(user_id)
         if found is None:
             raise TenantNotFound(f"no user {key!r}", operation="get_user")
         return found
@@ -106,14 +108,15 @@ class GraphTenantGateway(TenantGateway):
             # only match the start of the whole name); it is an advanced query.
             query += "&$search=" + quote(gm.search_clause(text), safe="")
         page = await self.client.get(f"/users?{query}", headers={"ConsistencyLevel": "eventual"})
-        ids = [UserId(str(item["id"]).lower()) for item in page.get("value") or ()][:limit]
-        accounts = await self._reader.accounts(ids)
+        basics = {UserId(str(item["id"]).lower()): item for item in page.get("value") or ()}
+        ids = list(basics)[:limit]
+        accounts = await self._reader.accounts(ids, basics=basics)
         users = [accounts.users[i] for i in ids if i in accounts.users]
-        return sorted(users, key=lambda u: (u.display_name.lower(), u.user_principal_name))
+        return sorted(users, key=lambda u: (fold(u.display_name), fold(u.user_principal_name)))
 
     async def list_resource_accounts(self) -> list[User]:
         accounts = await self._reader.resource_accounts()
-        return sorted(accounts.users.values(), key=lambda u: u.user_principal_name.lower())
+        return sorted(accounts.users.values(), key=lambda u: fold(u.user_principal_name))
 
     async def get_group(self, group_id: GroupId) -> Group:
         groups = await self._reader.groups([GroupId(group_id.lower())])
@@ -133,9 +136,8 @@ class GraphTenantGateway(TenantGateway):
             accounts_task = self._reader.scoped_accounts(
                 [UserId(i.lower()) for i in scope.user_ids]
             )
-        accounts, numbers, skus = await gather_all(
-            accounts_task, self.list_numbers(), self._subscribed_skus()
-        )
+        accounts, numbers = await gather_all(accounts_task, self.list_numbers())
+        skus = sorted(map(gm.sku_from_graph, accounts.skus), key=lambda s: s.sku_part_number)
         found = await self._reader.groups(sorted(set(self._group_ids) | accounts.group_ids))
         groups = {g.id: g for g in found}
         return TenantSnapshot(
@@ -147,16 +149,12 @@ class GraphTenantGateway(TenantGateway):
             subscribed_skus=tuple(skus),
         )
 
-    async def _subscribed_skus(self) -> list[Any]:
-        items = await self.client.collect(f"/subscribedSkus?$select={gm.SKU_SELECT}")
-        return sorted(
-            (gm.sku_from_graph(item) for item in items), key=lambda sku: sku.sku_part_number
-        )
-
     # ------------------------------------------------------------------ writes
 
     async def set_number_location(self, telephone_number: str, location_id: str) -> None:
-        """`POST numberAssignments/updateNumber`, then poll the long-running operation."""
+        """`POST numberAssignments/updateNumber`. Documented as `200 OK` with no body and no
+        operation to poll; a `202` that names an operation in `Location` (as assignNumber
+        answers) is polled until the operation ends."""
         response = await self.client.call(
             "POST",
             f"{NUMBERS}/updateNumber",
@@ -165,24 +163,27 @@ class GraphTenantGateway(TenantGateway):
         )
         location = _header(response.headers, "Location")
         if response.status == 202 and location:
-            await self._await_operation(location, telephone_number)
+            await self._await_operation(location)
 
-    async def _await_operation(self, location: str, telephone_number: str) -> None:
+    async def _await_operation(self, location: str) -> None:
+        """Poll a telephoneNumberLongRunningOperation: `status` is notStarted, running,
+        succeeded, failed or skipped; `numbers[]` carry each number's `status`/`statusDetail`."""
+        operation = "set_number_location"
         for _ in range(self._poll_attempts):
-            body = await self.client.get(location)
-            status = str(body.get("status", "")).lower()
+            response = await self.client.call("GET", location, operation=operation)
+            body = _operation_of(response.body)
+            status = fold(str(body.get("status") or ""))
             if status == "succeeded":
                 return
             if status in ("failed", "skipped"):
-                detail = body.get("statusDetail") or _number_detail(body, telephone_number)
                 raise TenantValidationError(
-                    f"set_number_location: operation {status}: {detail}",
-                    operation="set_number_location",
+                    f"{operation}: operation {status}: {_operation_detail(body)}",
+                    operation=operation,
+                    request_id=_header(response.headers, "request-id"),
                 )
             await self.client.retry.sleep(self._poll_interval)
         raise TenantUnavailable(
-            "set_number_location: operation did not finish in time",
-            operation="set_number_location",
+            f"{operation}: operation did not finish in time", operation=operation
         )
 
     async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
@@ -246,11 +247,20 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def _number_detail(body: Mapping[str, Any], telephone_number: str) -> str:
-    for number in body.get("numbers") or ():
-        if number.get("telephoneNumber") == telephone_number:
-            return str(number.get("statusDetail") or number.get("status") or "")
-    return "no detail"
+def _operation_of(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The operation object; the Get telephoneNumberLongRunningOperation example wraps it in
+    `value`, the resource page shows it bare."""
+    inner = body.get("value")
+    return inner if isinstance(inner, Mapping) else body
+
+
+def _operation_detail(body: Mapping[str, Any]) -> str:
+    details = [
+        str(number.get("statusDetail") or number.get("status") or "")
+        for number in body.get("numbers") or ()
+        if fold(str(number.get("status") or "")) != "succeeded"
+    ]
+    return "; ".join(d for d in details if d) or "the service gave no detail"
 
 
 def graph_gateway_from_settings(

@@ -259,6 +259,12 @@ class GraphClient:
         return max(given) if given else self.retry.backoff(attempt)
 
     async def _post_batch(self, items: Sequence[BatchRequest]) -> dict[str, GraphResponse]:
+        """One `POST /$batch`: the answer of each item. The JSON batching page says the outer
+        status is 200 whatever the items answer; the throttling page says a batch with a
+        throttled item fails as a whole with 424, its items still answering in the body (each
+        429 with its own Retry-After). Both are read the same way. An outer 429/503/504 (or
+        424) without item answers, and a transport failure, count as that answer for every
+        item, so the chunk's one retry budget covers them."""
         body = {
             "requests": [
                 {"id": i.id, "method": i.method, "url": i.url}
@@ -266,16 +272,32 @@ class GraphClient:
                 for i in items
             ]
         }
-        reply = await self.call("POST", "/$batch", payload=body, operation="$batch")
-        answered: dict[str, GraphResponse] = {}
-        for item in reply.body.get("responses") or ():
-            answered[str(item.get("id"))] = GraphResponse(
+        try:
+            reply = await self.send("POST", "/$batch", payload=body, operation="$batch")
+        except TenantUnavailable as exc:
+            reply = GraphResponse(503, {"error": {"code": "Unreachable", "message": str(exc)}})
+        answers = reply.body.get("responses")
+        if reply.status in (200, 424, *RETRYABLE_STATUSES) and isinstance(answers, list):
+            return _item_answers(answers, items)
+        if reply.status in (424, *RETRYABLE_STATUSES):
+            return {i.id: reply for i in items}
+        if reply.status < 400:
+            raise TenantUnavailable(f"$batch: Graph answered {reply.status} without responses")
+        raise error_for(reply, "$batch")
+
+
+def _item_answers(answers: list[Any], items: Sequence[BatchRequest]) -> dict[str, GraphResponse]:
+    wanted = {i.id for i in items}
+    found: dict[str, GraphResponse] = {}
+    for item in answers:
+        if isinstance(item, Mapping) and str(item.get("id")) in wanted:
+            found[str(item.get("id"))] = GraphResponse(
                 int(item.get("status", 500)), item.get("body") or {}, item.get("headers") or {}
             )
-        missing = [i.id for i in items if i.id not in answered]
-        if missing:
-            raise TenantUnavailable(f"$batch: no response for {len(missing)} requests")
-        return answered
+    missing = [i.id for i in items if i.id not in found]
+    if missing:
+        raise TenantUnavailable(f"$batch: no response for {len(missing)} requests")
+    return found
 
 
 async def gather_all(*jobs: Awaitable[Any]) -> list[Any]:

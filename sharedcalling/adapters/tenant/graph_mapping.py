@@ -6,7 +6,13 @@ from collections.abc import Collection, Iterable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from sharedcalling.adapters.tenant.graph_licenses import (
+    LICENSE_PROPERTIES,
+    SkuCatalog,
+    licenses_from_graph,
+)
 from sharedcalling.domain.ids import GroupId, UserId
+from sharedcalling.domain.names import bare_policy_name, same
 from sharedcalling.domain.tenant import (
     GLOBAL_POLICY,
     AccountType,
@@ -15,14 +21,11 @@ from sharedcalling.domain.tenant import (
     Capability,
     Group,
     GroupPolicyAssignment,
-    License,
     NumberSource,
     NumberType,
     PhoneNumber,
     PolicyRef,
     PolicyType,
-    ProvisioningStatus,
-    ServicePlan,
     SubscribedSku,
     User,
 )
@@ -31,14 +34,16 @@ E = TypeVar("E", bound=StrEnum)
 
 Json = Mapping[str, Any]
 
-# $select lists: Graph returns usageLocation only when selected, and smaller payloads cost less.
-USER_SELECT = "id,userPrincipalName,displayName,accountEnabled,usageLocation,mailNickname"
+# $select lists: Graph returns usageLocation and the license properties only when selected, and
+# smaller payloads cost less.
+USER_SELECT = (
+    "id,userPrincipalName,displayName,accountEnabled,usageLocation,mailNickname,"
+    + LICENSE_PROPERTIES
+)
 CONFIG_SELECT = (
     "id,userPrincipalName,accountType,isEnterpriseVoiceEnabled,featureTypes,"
     "telephoneNumbers,effectivePolicyAssignments"
 )
-LICENSE_SELECT = "skuPartNumber,servicePlans"
-SKU_SELECT = "skuPartNumber,servicePlans,prepaidUnits,consumedUnits"
 GROUP_SELECT = "id,displayName"
 MEMBER_SELECT = "id"
 
@@ -65,19 +70,7 @@ def parse_enum(enum_type: type[E], value: object) -> E | None:
 
 def strip_tag(name: str) -> str:
     """Policy instance names without the `Tag:` prefix PowerShell and Graph may put on them."""
-    return name[4:] if name.lower().startswith("tag:") else name
-
-
-def license_from_graph(detail: Json) -> License:
-    plans = tuple(
-        ServicePlan(
-            name=str(plan.get("servicePlanName", "")),
-            status=parse_enum(ProvisioningStatus, plan.get("provisioningStatus"))
-            or ProvisioningStatus.ERROR,
-        )
-        for plan in detail.get("servicePlans") or ()
-    )
-    return License(sku_part_number=str(detail.get("skuPartNumber", "")), service_plans=plans)
+    return bare_policy_name(name)
 
 
 def _assignments(config: Json | None) -> Iterable[tuple[PolicyType, Json]]:
@@ -94,9 +87,9 @@ def direct_policies(config: Json | None) -> tuple[PolicyRef, ...]:
     refs = []
     for policy_type, assignment in _assignments(config):
         name = strip_tag(str(assignment.get("displayName") or ""))
-        if str(assignment.get("assignmentType", "")).lower() != "direct" or not name:
+        if not same(str(assignment.get("assignmentType", "")), "direct") or not name:
             continue
-        if name.lower() != GLOBAL_POLICY.lower():
+        if not same(name, GLOBAL_POLICY):
             refs.append(PolicyRef(policy_type, name))
     order = list(PolicyType)
     return tuple(sorted(refs, key=lambda ref: (order.index(ref.policy_type), ref.name)))
@@ -111,7 +104,7 @@ def group_wins(user_id: UserId, config: Json | None) -> set[GroupWin]:
     wins = set()
     for policy_type, assignment in _assignments(config):
         group_id = assignment.get("groupId")
-        if str(assignment.get("assignmentType", "")).lower() == "group" and group_id:
+        if same(str(assignment.get("assignmentType", "")), "group") and group_id:
             name = strip_tag(str(assignment.get("displayName") or ""))
             wins.add((policy_type, GroupId(str(group_id).lower()), name, user_id))
     return wins
@@ -150,11 +143,12 @@ def _members(groups: Mapping[GroupId, Group], group_id: GroupId) -> tuple[UserId
 def user_from_graph(
     basic: Json,
     *,
-    licenses: Iterable[Json] = (),
+    catalog: SkuCatalog | None = None,
     config: Json | None = None,
     roles: Collection[str] = (),
 ) -> User:
-    """One account from `/users/{id}`, its `licenseDetails` and its Teams `userConfiguration`.
+    """One account from `/users` (with its license properties, named through `catalog`, the
+    tenant's SKUs) and its Teams `userConfiguration`.
 
     A user without a Teams configuration is an ordinary user with voice off: Graph has no
     configuration for accounts that Teams has not provisioned yet.
@@ -162,6 +156,7 @@ def user_from_graph(
     account_type = AccountType.USER
     if config is not None:
         account_type = parse_enum(AccountType, config.get("accountType")) or AccountType.INELIGIBLE
+    features = [str(f) for f in (config or {}).get("featureTypes") or ()]
     return User(
         id=UserId(str(basic["id"]).lower()),
         user_principal_name=str(basic.get("userPrincipalName") or ""),
@@ -169,7 +164,7 @@ def user_from_graph(
         account_type=account_type,
         account_enabled=bool(basic.get("accountEnabled", True)),
         usage_location=basic.get("usageLocation") or None,
-        licenses=tuple(license_from_graph(detail) for detail in licenses),
+        licenses=licenses_from_graph(basic, catalog or SkuCatalog(()), features=features),
         enterprise_voice_enabled=bool((config or {}).get("isEnterpriseVoiceEnabled", False)),
         direct_policies=direct_policies(config),
         directory_roles=tuple(sorted(roles)),
@@ -200,7 +195,8 @@ def number_from_graph(item: Json) -> PhoneNumber | None:
         assigned_target_id=item.get("assignmentTargetId") or None,
         location_id=item.get("locationId") or None,
         number_source=parse_enum(NumberSource, item.get("numberSource")) or NumberSource.ONLINE,
-        operator_name=item.get("operatorName") or None,
+        # numberAssignment documents `operatorId` only ("The ID of the operator"); no name.
+        operator_id=item.get("operatorId") or None,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sharedcalling.adapters.tenant import graph_mapping as gm
@@ -14,6 +14,7 @@ from sharedcalling.adapters.tenant.graph_http import (
     error_for,
     first_error,
 )
+from sharedcalling.adapters.tenant.graph_licenses import SKU_SELECT, SkuCatalog
 from sharedcalling.domain.ids import GroupId, UserId
 from sharedcalling.domain.tenant import Group, User
 
@@ -26,10 +27,12 @@ LIST_PAGE = 999
 
 @dataclass(slots=True)
 class Accounts:
-    """Accounts by lower-case id, and the groups through which they inherit policies."""
+    """Accounts by lower-case id, the groups through which they inherit policies, and the
+    tenant's subscribed SKUs (read alongside, since they name the accounts' licenses)."""
 
     users: dict[UserId, User] = field(default_factory=dict)
     wins: set[gm.GroupWin] = field(default_factory=set)
+    skus: list[Json] = field(default_factory=list)
 
     @property
     def group_ids(self) -> set[GroupId]:
@@ -45,8 +48,15 @@ def _ok(response: GraphResponse | None, operation: str) -> Json | None:
     return response.body
 
 
+SKUS = f"/subscribedSkus?$select={SKU_SELECT}"
+
+
 class AccountReader:
-    """Reads accounts and groups with as few Graph requests as paging and `$batch` allow."""
+    """Reads accounts and groups with as few Graph requests as paging and `$batch` allow.
+
+    Licenses come with the user objects (`assignedLicenses`, `assignedPlans`,
+    `provisionedPlans`), named through `/subscribedSkus`: no per-user license request.
+    """
 
     def __init__(self, client: GraphClient) -> None:
         self._client = client
@@ -54,36 +64,41 @@ class AccountReader:
     # ------------------------------------------------------------------ accounts
 
     async def accounts(
-        self, ids: Sequence[UserId], *, configs: Mapping[UserId, Json] | None = None
+        self,
+        ids: Sequence[UserId],
+        *,
+        configs: Mapping[UserId, Json] | None = None,
+        basics: Mapping[UserId, Json] | None = None,
     ) -> Accounts:
-        """Accounts by id: user, licenseDetails and (unless given) userConfiguration per id,
-        plus the Teams admin role members, all in `$batch`es of 20."""
-        known = configs or {}
+        """Accounts by id: the user object and (unless given) the userConfiguration per id, the
+        Teams admin role members and the tenant's SKUs, all in `$batch`es of 20."""
+        known_configs, known_basics = configs or {}, basics or {}
         unique = list(dict.fromkeys(ids))
-        requests = [*self._role_requests()]
+        requests = [*self._role_requests(), BatchRequest("s", SKUS)]
         for user_id in unique:
-            requests.append(
-                BatchRequest(f"u|{user_id}", f"/users/{user_id}?$select={gm.USER_SELECT}")
-            )
-            requests.append(
-                BatchRequest(
-                    f"l|{user_id}", f"/users/{user_id}/licenseDetails?$select={gm.LICENSE_SELECT}"
+            if user_id not in known_basics:
+                requests.append(
+                    BatchRequest(f"u|{user_id}", f"/users/{user_id}?$select={gm.USER_SELECT}")
                 )
-            )
-            if user_id not in known:
+            if user_id not in known_configs:
                 requests.append(
                     BatchRequest(f"c|{user_id}", f"{CONFIGS}/{user_id}?$select={gm.CONFIG_SELECT}")
                 )
         answers = await self._client.batch(requests)
         roles = await self._roles_from(answers)
-        result = Accounts()
+        skus = answers.get("s")
+        if skus is not None and skus.status == 404:  # the tenant's SKU list never is "absent"
+            raise error_for(skus, "list subscribedSkus")
+        result = Accounts(skus=await self._all_items(skus, "list subscribedSkus"))
+        catalog = SkuCatalog(result.skus)
         for user_id in unique:
-            basic = _ok(answers.get(f"u|{user_id}"), "get user")
+            basic = known_basics.get(user_id) or _ok(answers.get(f"u|{user_id}"), "get user")
             if basic is None:
                 continue
-            licenses = _ok(answers.get(f"l|{user_id}"), "get licenseDetails") or {}
-            config = known.get(user_id) or _ok(answers.get(f"c|{user_id}"), "get userConfiguration")
-            self._add(result, basic, licenses.get("value") or (), config, roles)
+            config = known_configs.get(user_id) or _ok(
+                answers.get(f"c|{user_id}"), "get userConfiguration"
+            )
+            self._add(result, basic, catalog, config, roles)
         return result
 
     async def resource_accounts(self) -> Accounts:
@@ -96,66 +111,45 @@ class AccountReader:
         return await self.accounts([*ids, *configs], configs=configs)
 
     async def all_accounts(self) -> Accounts:
-        """Every account, from list endpoints: licenseDetails has no list form, so its batches
-        are started page by page while the user and configuration lists are still paging."""
+        """Every account, from list endpoints only: users (with their license properties) and
+        userConfigurations page side by side, with the SKUs and role members read meanwhile."""
         users: list[Json] = []
-        license_jobs: list[asyncio.Task[dict[UserId, list[Json]]]] = []
         try:
             async with asyncio.TaskGroup() as tasks:
-                configs_job, roles_job = self._start_lists(tasks)
+                configs_job = tasks.create_task(
+                    # No $top: Graph documents no maximum page size for userConfigurations.
+                    self._client.collect(f"{CONFIGS}?$select={gm.CONFIG_SELECT}")
+                )
+                roles_job = tasks.create_task(self._roles())
+                skus_job = tasks.create_task(self._client.collect(SKUS))
                 async for page in self._client.pages(
                     f"/users?$select={gm.USER_SELECT}&$top={LIST_PAGE}"
                 ):
                     users.extend(page)
-                    ids = [UserId(str(item["id"]).lower()) for item in page]
-                    license_jobs.append(tasks.create_task(self._licenses(ids)))
         except BaseExceptionGroup as failed:
             raise first_error(failed) from None
-        licenses: dict[UserId, list[Json]] = {}
-        for job in license_jobs:
-            licenses.update(job.result())
         configs = {UserId(str(c["id"]).lower()): c for c in configs_job.result()}
-        result = Accounts()
+        roles = roles_job.result()
+        result = Accounts(skus=skus_job.result())
+        catalog = SkuCatalog(result.skus)
         for basic in users:
             user_id = UserId(str(basic["id"]).lower())
-            self._add(
-                result, basic, licenses.get(user_id, ()), configs.get(user_id), roles_job.result()
-            )
+            self._add(result, basic, catalog, configs.get(user_id), roles)
         return result
-
-    def _start_lists(
-        self, tasks: asyncio.TaskGroup
-    ) -> tuple[asyncio.Task[list[Json]], asyncio.Task[dict[UserId, tuple[str, ...]]]]:
-        # No $top: Graph documents no maximum page size for userConfigurations.
-        configs = tasks.create_task(self._client.collect(f"{CONFIGS}?$select={gm.CONFIG_SELECT}"))
-        return configs, tasks.create_task(self._roles())
 
     @staticmethod
     def _add(
         result: Accounts,
         basic: Json,
-        licenses: Iterable[Json],
+        catalog: SkuCatalog,
         config: Json | None,
         roles: Mapping[UserId, tuple[str, ...]],
     ) -> None:
         user_id = UserId(str(basic["id"]).lower())
         result.users[user_id] = gm.user_from_graph(
-            basic, licenses=licenses, config=config, roles=roles.get(user_id, ())
+            basic, catalog=catalog, config=config, roles=roles.get(user_id, ())
         )
         result.wins |= gm.group_wins(user_id, config)
-
-    async def _licenses(self, ids: Sequence[UserId]) -> dict[UserId, list[Json]]:
-        requests = [
-            BatchRequest(f"l|{i}", f"/users/{i}/licenseDetails?$select={gm.LICENSE_SELECT}")
-            for i in ids
-        ]
-        answers = await self._client.batch(requests)
-        found: dict[UserId, list[Json]] = {}
-        for user_id in ids:
-            body = _ok(answers.get(f"l|{user_id}"), "get licenseDetails")
-            if body is not None:
-                found[user_id] = list(body.get("value") or ())
-        return found
 
     async def _resource_account_configs(self) -> dict[UserId, Json]:
         url = f"{CONFIGS}?$filter=accountType eq 'resourceAccount'&$select={gm.CONFIG_SELECT}"

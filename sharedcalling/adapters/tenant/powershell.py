@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 from sharedcalling.adapters.tenant import powershell_parsing as parse
+from sharedcalling.adapters.tenant.powershell_reads import CmdletRunner, PowerShellReads
 from sharedcalling.adapters.tenant.powershell_worker import PowerShellWorker, pwsh_launcher
 from sharedcalling.config import Settings
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
+from sharedcalling.domain.names import policy_key
 from sharedcalling.domain.tenant import (
-    AppAssociation,
-    AppConfigurationType,
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
-    GroupPolicyAssignment,
     PolicyType,
     SharedCallingPolicy,
-    User,
     VoiceRoutingPolicy,
 )
-from sharedcalling.services.ports import TenantNotFound
+from sharedcalling.services.ports import TenantNotFound, TenantValidationError
 
 _GRANT = {
     PolicyType.SHARED_CALLING: "Grant-CsTeamsSharedCallingRoutingPolicy",
@@ -31,17 +27,6 @@ _GRANT = {
     PolicyType.EMERGENCY_CALL_ROUTING: "Grant-CsTeamsEmergencyCallRoutingPolicy",
     PolicyType.CALLING_LINE_IDENTITY: "Grant-CsCallingLineIdentity",
 }
-_APP_CMDLET: dict[str, str] = {
-    AppConfigurationType.AUTO_ATTENDANT.value: "Get-CsAutoAttendant",
-    AppConfigurationType.CALL_QUEUE.value: "Get-CsCallQueue",
-}
-
-
-_GUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
-
-
-class CmdletRunner(Protocol):
-    async def run(self, cmdlet: str, parameters: Mapping[str, Any] | None = None) -> Any: ...
 
 
 def worker_environment(settings: Settings) -> dict[str, str]:
@@ -57,15 +42,14 @@ def worker_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _account_keys(accounts: Iterable[User]) -> dict[str, UserId]:
-    keys: dict[str, UserId] = {}
-    for account in accounts:
-        keys[account.id.lower()] = account.id
-        keys[account.user_principal_name.lower()] = account.id
-    return keys
+# The Grant-* cmdlets whose -Identity documents no ObjectId form: Grant-CsOnlineVoiceRouting
+# Policy lists "SIP address, UPN or Active Directory display name"; Grant-CsTeamsEmergencyCall
+# RoutingPolicy names no form. They get the UPN; the Shared Calling and caller-ID grants
+# document the ObjectId and get it.
+_GRANT_BY_UPN = frozenset({PolicyType.VOICE_ROUTING, PolicyType.EMERGENCY_CALL_ROUTING})
 
 
-class PowerShellTenantGateway:
+class PowerShellTenantGateway(PowerShellReads):
     """Shared Calling, voice routing, emergency routing and caller-ID policies: their definitions,
     group assignments and grants, plus enterprise voice and number locations. Every write is
     idempotent: the set-to-value cmdlets are by nature, the New-* ones are tested first."""
@@ -94,100 +78,6 @@ class PowerShellTenantGateway:
         if isinstance(self.runner, PowerShellWorker):
             await self.runner.close()
 
-    async def _get(self, cmdlet: str, **parameters: Any) -> list[Mapping[str, Any]]:
-        return parse.as_objects(await self.runner.run(cmdlet, parameters))
-
-    async def _find(self, cmdlet: str, name: str) -> Mapping[str, Any] | None:
-        try:
-            found = await self._get(cmdlet, Identity=name)
-        except TenantNotFound:
-            return None
-        return found[0] if found else None
-
-    async def _resolve_account(self, key: str | None) -> UserId | None:
-        """Some module versions show a resource account as its UPN: resolve it to an ObjectId."""
-        if not key or _GUID.fullmatch(key):
-            return UserId(key) if key else None
-        found = await self._find("Get-CsOnlineUser", key)
-        return UserId(str(found.get("Identity")).lower()) if found else UserId(key)
-
-    # ------------------------------------------------------------------------------ reads
-
-    async def shared_calling_policies(
-        self, accounts: Iterable[User] = ()
-    ) -> dict[str, SharedCallingPolicy]:
-        keys = _account_keys(accounts)
-        items = await self._get("Get-CsTeamsSharedCallingRoutingPolicy")
-        return {p.name: p for p in (parse.shared_calling_policy(i, keys) for i in items)}
-
-    async def voice_routing_policies(self) -> dict[str, VoiceRoutingPolicy]:
-        items = await self._get("Get-CsOnlineVoiceRoutingPolicy")
-        return {p.name: p for p in map(parse.voice_routing_policy, items)}
-
-    async def emergency_call_routing_policies(self) -> dict[str, EmergencyCallRoutingPolicy]:
-        items = await self._get("Get-CsTeamsEmergencyCallRoutingPolicy")
-        return {p.name: p for p in map(parse.emergency_call_routing_policy, items)}
-
-    async def calling_line_identity_policies(
-        self, accounts: Iterable[User] = ()
-    ) -> dict[str, CallingLineIdentityPolicy]:
-        keys = _account_keys(accounts)
-        items = await self._get("Get-CsCallingLineIdentity")
-        return {p.name: p for p in (parse.calling_line_identity_policy(i, keys) for i in items)}
-
-    async def group_assignments(self) -> tuple[GroupPolicyAssignment, ...]:
-        found: list[GroupPolicyAssignment] = []
-        for policy_type in PolicyType:
-            items = await self._get("Get-CsGroupPolicyAssignment", PolicyType=policy_type.value)
-            found.extend(a for a in map(parse.group_assignment, items) if a is not None)
-        return tuple(sorted(found, key=lambda a: (a.policy_type, a.rank, a.group_id)))
-
-    async def associations(self, resource_accounts: Iterable[User]) -> tuple[AppAssociation, ...]:
-        raw: list[tuple[UserId, Mapping[str, Any]]] = []
-        for account in resource_accounts:
-            try:
-                items = await self._get(
-                    "Get-CsOnlineApplicationInstanceAssociation", Identity=account.id
-                )
-            except TenantNotFound:  # no association is reported as an error by some versions
-                continue
-            raw.extend((account.id, item) for item in items)
-        names = await self._configuration_names(item for _, item in raw)
-        parsed = (parse.association(item, account, names) for account, item in raw)
-        return tuple(a for a in parsed if a is not None)
-
-    async def _configuration_names(self, items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-        names: dict[str, str] = {}
-        for item in items:
-            cmdlet = _APP_CMDLET.get(str(item.get("ConfigurationType")))
-            config_id = str(item.get("ConfigurationId") or "")
-            if cmdlet is None or not config_id or config_id in names:
-                continue
-            found = await self._find(cmdlet, config_id)
-            names[config_id] = str(found.get("Name") or "") if found else ""
-        return names
-
-    async def policy_overlay(self, accounts: Iterable[User]) -> dict[str, Any]:
-        """Every policy definition, group assignment and association, as TenantSnapshot fields."""
-        accounts = list(accounts)
-        ras = [a for a in accounts if a.is_resource_account]
-        scp, vrp, ecrp, clid, groups, links = await asyncio.gather(
-            self.shared_calling_policies(accounts),
-            self.voice_routing_policies(),
-            self.emergency_call_routing_policies(),
-            self.calling_line_identity_policies(accounts),
-            self.group_assignments(),
-            self.associations(sorted(ras, key=lambda a: a.id)),
-        )
-        return {
-            "shared_calling_policies": scp,
-            "voice_routing_policies": vrp,
-            "emergency_call_routing_policies": ecrp,
-            "calling_line_identity_policies": clid,
-            "group_assignments": groups,
-            "associations": links,
-        }
-
     # ------------------------------------------------------------------------------ writes
 
     async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
@@ -205,7 +95,12 @@ class PowerShellTenantGateway:
     async def grant_policy(
         self, policy_type: PolicyType, user_id: UserId, policy_name: str | None
     ) -> None:
-        await self.runner.run(_GRANT[policy_type], {"Identity": user_id, "PolicyName": policy_name})
+        identity: str = user_id
+        if policy_type in _GRANT_BY_UPN:
+            identity = await self._user_principal_name(user_id, "grant_policy")
+        await self.runner.run(
+            _GRANT[policy_type], {"Identity": identity, "PolicyName": policy_name}
+        )
 
     async def grant_group_policy(
         self, policy_type: PolicyType, group_id: GroupId, policy_name: str, rank: int
@@ -214,7 +109,8 @@ class PowerShellTenantGateway:
             "Get-CsGroupPolicyAssignment", GroupId=group_id, PolicyType=policy_type.value
         )
         for assignment in filter(None, map(parse.group_assignment, current)):
-            if assignment.policy_name.lower() == policy_name.lower() and assignment.rank == rank:
+            same_policy = policy_key(assignment.policy_name) == policy_key(policy_name)
+            if same_policy and assignment.rank == rank:
                 return
         await self.runner.run(
             _GRANT[policy_type], {"Group": group_id, "PolicyName": policy_name, "Rank": rank}
@@ -235,22 +131,33 @@ class PowerShellTenantGateway:
     async def create_emergency_call_routing_policy(
         self, policy: EmergencyCallRoutingPolicy
     ) -> None:
+        operation = "create_emergency_call_routing_policy"
+        if not policy.emergency_numbers:
+            # Without -EmergencyNumbers the new instance takes the Global instance's numbers.
+            raise TenantValidationError(
+                f'Emergency call routing policy "{policy.name}" needs at least one emergency '
+                "number; created without any it would hold the Global instance's.",
+                operation=operation,
+            )
         found = await self._find("Get-CsTeamsEmergencyCallRoutingPolicy", policy.name)
-        if found is not None and _same_ecrp(parse.emergency_call_routing_policy(found), policy):
+        if found is not None and parse.same_ecrp(
+            parse.emergency_call_routing_policy(found), policy
+        ):
             return
-        numbers = [_emergency_number(n) for n in policy.emergency_numbers]
         params: dict[str, Any] = {
             "Identity": policy.name,
+            # The numbers themselves, never @{add=...}: added numbers would join the Global
+            # instance's (New-CsTeamsEmergencyCallRoutingPolicy, examples 1 and 2).
+            "EmergencyNumbers": [parse.emergency_number_entry(n) for n in policy.emergency_numbers],
             "AllowEnhancedEmergencyServices": policy.enhanced_emergency_services,
             "Description": policy.description,
         }
-        if numbers:
-            params["EmergencyNumbers"] = {"add": numbers}
         await self.runner.run("New-CsTeamsEmergencyCallRoutingPolicy", params)
 
     async def create_calling_line_identity_policy(self, policy: CallingLineIdentityPolicy) -> None:
         found = await self._find("Get-CsCallingLineIdentity", policy.name)
-        if found is not None and _same_clid(parse.calling_line_identity_policy(found, {}), policy):
+        existing = parse.calling_line_identity_policy(found, {}) if found is not None else None
+        if existing is not None and parse.same_clid(existing, policy):
             return
         params: dict[str, Any] = {
             "Identity": policy.name,
@@ -264,17 +171,25 @@ class PowerShellTenantGateway:
         await self.runner.run("New-CsCallingLineIdentity", params)
 
     async def create_shared_calling_policy(self, policy: SharedCallingPolicy) -> None:
+        if not (policy.resource_account_id or "").strip():
+            # -ResourceAccount is Required in the cmdlet's parameter table (reference §10 #4).
+            raise TenantValidationError(
+                f'Shared Calling policy "{policy.name}" needs a resource account.',
+                operation="create_shared_calling_policy",
+            )
         found = await self._find("Get-CsTeamsSharedCallingRoutingPolicy", policy.name)
         if found is not None:
             existing = parse.shared_calling_policy(found, {})
             account = await self._resolve_account(existing.resource_account_id)
-            if _same_scp(replace(existing, resource_account_id=account), policy):
+            if parse.same_scp(replace(existing, resource_account_id=account), policy):
                 return
-        params: dict[str, Any] = {"Identity": policy.name, "Description": policy.description}
-        if policy.resource_account_id:  # always passed on New (reference §10 #4)
-            params["ResourceAccount"] = policy.resource_account_id
-        if policy.emergency_numbers:
-            params["EmergencyNumbers"] = {"add": list(policy.emergency_numbers)}
+        params: dict[str, Any] = {
+            "Identity": policy.name,
+            "ResourceAccount": policy.resource_account_id,
+            "Description": policy.description,
+        }
+        if policy.emergency_numbers:  # in the admin's order: the first is reused when none is free
+            params["EmergencyNumbers"] = {"add": list(dict.fromkeys(policy.emergency_numbers))}
         await self.runner.run("New-CsTeamsSharedCallingRoutingPolicy", params)
 
     async def update_shared_calling_numbers(
@@ -288,41 +203,13 @@ class PowerShellTenantGateway:
             )
         current = set(parse.string_list(found.get("EmergencyNumbers")))
         # Deltas only, never a wholesale replacement; removals first frees numbers to re-add.
-        to_remove = sorted(n for n in set(remove) if n in current)
-        to_add = sorted(n for n in set(add) if n not in current or n in to_remove)
+        # Added numbers keep the order they were given in (the first is reused when none is
+        # free, New-CsTeamsSharedCallingRoutingPolicy's description says).
+        to_remove = [n for n in dict.fromkeys(remove) if n in current]
+        to_add = [n for n in dict.fromkeys(add) if n not in current or n in to_remove]
         for operation, numbers in (("remove", to_remove), ("add", to_add)):
             if numbers:
                 await self.runner.run(
                     "Set-CsTeamsSharedCallingRoutingPolicy",
                     {"Identity": policy_name, "EmergencyNumbers": {operation: numbers}},
                 )
-
-
-def _emergency_number(number: Any) -> dict[str, str]:
-    entry = {"EmergencyDialString": number.dial_string}
-    if number.dial_mask:
-        entry["EmergencyDialMask"] = number.dial_mask
-    if number.pstn_usage:
-        entry["OnlinePSTNUsage"] = number.pstn_usage
-    return entry
-
-
-def _same_ecrp(a: EmergencyCallRoutingPolicy, b: EmergencyCallRoutingPolicy) -> bool:
-    return (
-        set(a.emergency_numbers) == set(b.emergency_numbers)
-        and a.enhanced_emergency_services == b.enhanced_emergency_services
-    )
-
-
-def _same_clid(a: CallingLineIdentityPolicy, b: CallingLineIdentityPolicy) -> bool:
-    return (
-        a.substitute is b.substitute
-        and (a.resource_account_id or "").lower() == (b.resource_account_id or "").lower()
-        and a.enable_user_override == b.enable_user_override
-        and (a.company_name or "") == (b.company_name or "")
-    )
-
-
-def _same_scp(a: SharedCallingPolicy, b: SharedCallingPolicy) -> bool:
-    same_ra = (a.resource_account_id or "").lower() == (b.resource_account_id or "").lower()
-    return same_ra and set(a.emergency_numbers) == set(b.emergency_numbers)

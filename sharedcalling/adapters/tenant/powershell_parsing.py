@@ -1,4 +1,5 @@
-"""Defensive parsing of Teams cmdlet output (as JSON) into the domain's tenant model."""
+"""Defensive parsing of Teams cmdlet output (as JSON) into the domain's tenant model, and the
+comparisons that tell whether a policy already exists as wanted."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sharedcalling.domain.ids import GroupId, UserId
+from sharedcalling.domain.names import bare_policy_name, fold, same
 from sharedcalling.domain.tenant import (
     AppAssociation,
     AppConfigurationType,
@@ -33,8 +35,7 @@ def as_objects(result: Any) -> list[Mapping[str, Any]]:
 
 def tagless(identity: Any) -> str:
     """`Tag:Seattle` -> `Seattle` (Get returns the prefix, Grant wants the bare name)."""
-    text = str(identity or "").strip()
-    return text[4:] if text.lower().startswith("tag:") else text
+    return bare_policy_name(str(identity or ""))
 
 
 def _text(value: Any) -> str | None:
@@ -59,7 +60,7 @@ def account_id(value: Any, accounts: Mapping[str, UserId]) -> UserId | None:
     text = _text(value)
     if text is None:
         return None
-    return accounts.get(text.lower(), UserId(text.lower()))
+    return accounts.get(fold(text), UserId(text.lower()))
 
 
 def shared_calling_policy(
@@ -99,9 +100,8 @@ def emergency_call_routing_policy(item: Mapping[str, Any]) -> EmergencyCallRouti
 
 
 def _substitute(value: Any) -> CallingIdSubstitute:
-    text = str(value or "").strip().lower()
     for member in CallingIdSubstitute:
-        if member.value.lower() == text:
+        if same(member.value, str(value or "")):
             return member
     return CallingIdSubstitute.LINE_URI  # `Service` is deprecated and ignored by Teams
 
@@ -124,7 +124,9 @@ def group_assignment(item: Mapping[str, Any]) -> GroupPolicyAssignment | None:
         policy_type = PolicyType(str(item.get("PolicyType")))
     except ValueError:
         return None
-    rank = item.get("Priority", item.get("Rank"))
+    # Get-CsGroupPolicyAssignment rows: GroupId, PolicyType, PolicyName, Rank, CreatedTime,
+    # CreatedBy (its examples 1 to 3).
+    rank = item.get("Rank")
     return GroupPolicyAssignment(
         group_id=GroupId(str(item.get("GroupId") or "").lower()),
         policy_type=policy_type,
@@ -149,3 +151,37 @@ def association(
         configuration_id=configuration_id,
         configuration_name=names.get(configuration_id, ""),
     )
+
+
+def emergency_number_entry(number: EmergencyNumber) -> dict[str, str]:
+    """One entry of the worker's `emergency-numbers` list (New-CsTeamsEmergencyNumber's
+    parameters)."""
+    entry = {"EmergencyDialString": number.dial_string}
+    if number.dial_mask:
+        entry["EmergencyDialMask"] = number.dial_mask
+    if number.pstn_usage:
+        entry["OnlinePSTNUsage"] = number.pstn_usage
+    return entry
+
+
+def same_ecrp(a: EmergencyCallRoutingPolicy, b: EmergencyCallRoutingPolicy) -> bool:
+    return (
+        set(a.emergency_numbers) == set(b.emergency_numbers)
+        and a.enhanced_emergency_services == b.enhanced_emergency_services
+    )
+
+
+def same_clid(a: CallingLineIdentityPolicy, b: CallingLineIdentityPolicy) -> bool:
+    same_account = same(a.resource_account_id or "", b.resource_account_id or "")
+    return (
+        a.substitute is b.substitute
+        and same_account
+        and a.enable_user_override == b.enable_user_override
+        and (a.company_name or "") == (b.company_name or "")
+    )
+
+
+def same_scp(a: SharedCallingPolicy, b: SharedCallingPolicy) -> bool:
+    """Same resource account, same emergency numbers as a set: whether a change is needed."""
+    same_account = same(a.resource_account_id or "", b.resource_account_id or "")
+    return same_account and set(a.emergency_numbers) == set(b.emergency_numbers)

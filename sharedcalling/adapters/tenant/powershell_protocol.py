@@ -40,8 +40,10 @@ class ParamKind(StrEnum):
     LIST_MODIFIER = "list-modifier"
     """`{"add": [...], "remove": [...]}` of strings: a PSListModifier hashtable."""
     EMERGENCY_NUMBERS = "emergency-numbers"
-    """`{"add": [{EmergencyDialString, EmergencyDialMask?, OnlinePSTNUsage?}]}`: the worker makes
-    each entry with New-CsTeamsEmergencyNumber and passes them as a PSListModifier."""
+    """`[{EmergencyDialString, EmergencyDialMask?, OnlinePSTNUsage?}, ...]`: the worker makes each
+    entry with New-CsTeamsEmergencyNumber and passes the array itself. New-CsTeamsEmergencyCall
+    RoutingPolicy, examples 1 and 2: `@{add=...}` appends to the numbers taken from the Global
+    instance, the list itself overrides them, so the policy holds exactly these numbers."""
 
 
 _S, _N, _B, _I = ParamKind.STRING, ParamKind.NULLABLE_STRING, ParamKind.BOOL, ParamKind.INT
@@ -107,6 +109,19 @@ ALLOWED_CMDLETS: Mapping[str, Mapping[str, ParamKind]] = {
 """Every cmdlet the worker may run, with the parameters it may receive and their kinds.
 The worker script holds the same table; a test keeps the two equal."""
 
+REQUIRED_PARAMETERS: Mapping[str, tuple[str, ...]] = {
+    # Required in the cmdlet's parameter table (-ResourceAccount: "Required: True"), although
+    # the syntax block shows it in brackets.
+    "New-CsTeamsSharedCallingRoutingPolicy": ("Identity", "ResourceAccount"),
+    # Without -EmergencyNumbers a new policy takes the Global instance's numbers.
+    "New-CsTeamsEmergencyCallRoutingPolicy": ("Identity", "EmergencyNumbers"),
+    "New-CsOnlineVoiceRoutingPolicy": ("Identity",),
+    "New-CsCallingLineIdentity": ("Identity",),
+    "Set-CsTeamsSharedCallingRoutingPolicy": ("Identity",),
+}
+"""Parameters a request must carry with a non-blank value (an empty list counts as blank).
+The worker script holds the same table as $RequiredParameters; a test keeps the two equal."""
+
 EMERGENCY_NUMBER_FIELDS = frozenset({"EmergencyDialString", "EmergencyDialMask", "OnlinePSTNUsage"})
 LIST_MODIFIER_KEYS = frozenset({"add", "remove"})
 
@@ -156,12 +171,7 @@ def _is_emergency_number(value: Any) -> bool:
 
 
 def _is_emergency_numbers(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and set(value) == {"add"}
-        and isinstance(value["add"], list)
-        and all(_is_emergency_number(v) for v in value["add"])
-    )
+    return isinstance(value, list) and all(_is_emergency_number(v) for v in value)
 
 
 _CHECKS = {
@@ -176,12 +186,22 @@ _CHECKS = {
 }
 
 
+def _blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, list | dict) and not value)
+
+
 def check_request(cmdlet: str, parameters: Mapping[str, Any]) -> None:
     """Refuse anything the allow-list does not name, with exact (case-sensitive) names and
-    values of the declared kind. Raises ProtocolViolation."""
+    values of the declared kind, and any request missing a required parameter. Raises
+    ProtocolViolation."""
     allowed = ALLOWED_CMDLETS.get(cmdlet)
     if allowed is None:
         raise ProtocolViolation(f"cmdlet {cmdlet!r} is not allowed", operation=cmdlet[:80])
+    for name in REQUIRED_PARAMETERS.get(cmdlet, ()):
+        if _blank(parameters.get(name)):
+            raise ProtocolViolation(f"{cmdlet} needs a value for -{name}", operation=cmdlet)
     for name, value in parameters.items():
         kind = allowed.get(name)
         if kind is None:

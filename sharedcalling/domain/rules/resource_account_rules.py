@@ -162,10 +162,23 @@ def _chosen_vrp_problem(ctx: Context, chosen: str | None) -> str:
 
 def check_operator(ctx: Context) -> Iterator[Finding]:
     number = _number_of_type(ctx, NumberType.OPERATOR_CONNECT)
-    if number is not None:
-        operator = number.operator_name or "the operator"
-        message = f"Confirm {operator} supports Shared Calling for {number.telephone_number}."
-        yield Finding("SC-R09", Severity.WARN, ctx.ra_subject, message, attest=True)
+    if number is None:
+        return
+    shown = number.telephone_number
+    if number.operator_name:
+        message = f"Confirm {number.operator_name} supports Shared Calling for {shown}."
+    elif number.operator_id:
+        # Graph's numberAssignment carries the operator's id only, never its name.
+        message = (
+            f"Confirm the operator of {shown} (operator id {number.operator_id}; the tenant data "
+            "gives no name) supports Shared Calling."
+        )
+    else:
+        message = (
+            f"Confirm the operator of {shown} supports Shared Calling; the tenant data does not "
+            "say which operator it is."
+        )
+    yield Finding("SC-R09", Severity.WARN, ctx.ra_subject, message, attest=True)
 
 
 def check_auto_attendant(ctx: Context) -> Iterator[Finding]:

@@ -60,6 +60,17 @@ $AllowList = @{
     'Get-CsCallQueue'                            = @{ Identity = 'string' }
 }
 
+# The same table as REQUIRED_PARAMETERS in powershell_protocol.py: each must carry a value that
+# is not blank (New-CsTeamsSharedCallingRoutingPolicy documents -ResourceAccount as Required; a
+# new emergency call routing policy without -EmergencyNumbers takes the Global instance's).
+$RequiredParameters = @{
+    'New-CsTeamsSharedCallingRoutingPolicy' = @('Identity', 'ResourceAccount')
+    'New-CsTeamsEmergencyCallRoutingPolicy' = @('Identity', 'EmergencyNumbers')
+    'New-CsOnlineVoiceRoutingPolicy'        = @('Identity')
+    'New-CsCallingLineIdentity'             = @('Identity')
+    'Set-CsTeamsSharedCallingRoutingPolicy' = @('Identity')
+}
+
 # A refused request: thrown as an ArgumentException marked in its Data, reported as ProtocolError.
 function New-ProtocolError([string]$Message) {
     $exception = [System.ArgumentException]::new($Message)
@@ -127,13 +138,12 @@ function New-EmergencyNumber([string]$Name, $Entry) {
 }
 
 function ConvertTo-EmergencyNumbers([string]$Name, $Value) {
-    Assert-Kind ($Value -is [System.Collections.IDictionary] -and $Value.Count -eq 1) $Name 'emergency-numbers'
+    # A list of entries, passed as the array itself: New-CsTeamsEmergencyCallRoutingPolicy,
+    # examples 1 and 2, "@{add=...}" appends to the Global instance's numbers, the list overrides.
+    Assert-Kind ($Value -is [System.Collections.IList]) $Name 'emergency-numbers'
     $numbers = [System.Collections.Generic.List[object]]::new()
-    foreach ($key in $Value.Keys) {
-        Assert-Kind ($key -ceq 'add' -and $Value[$key] -is [System.Collections.IList]) $Name 'emergency-numbers'
-        foreach ($entry in $Value[$key]) { $numbers.Add((New-EmergencyNumber $Name $entry)) }
-    }
-    return @{ add = $numbers.ToArray() }
+    foreach ($entry in $Value) { $numbers.Add((New-EmergencyNumber $Name $entry)) }
+    return , $numbers.ToArray()
 }
 
 function ConvertTo-ParameterValue([string]$Name, [string]$Kind, $Value) {
@@ -145,7 +155,7 @@ function ConvertTo-ParameterValue([string]$Name, [string]$Kind, $Value) {
         'int' { Assert-Kind ($Value -is [int] -or $Value -is [long]) $Name $Kind; return [int]$Value }
         'string[]' { Assert-Kind (Test-StringList $Value) $Name $Kind; return , [string[]]$Value }
         'list-modifier' { return ConvertTo-ListModifier $Name $Value }
-        'emergency-numbers' { return ConvertTo-EmergencyNumbers $Name $Value }
+        'emergency-numbers' { return , (ConvertTo-EmergencyNumbers $Name $Value) }
     }
     throw (New-ProtocolError "parameter $Name has an unknown kind")
 }
@@ -153,7 +163,7 @@ function ConvertTo-ParameterValue([string]$Name, [string]$Kind, $Value) {
 function ConvertTo-Splat([string]$Cmdlet, $Parameters) {
     # Module cmdlets do not see this script's $ErrorActionPreference, so ask each call to stop.
     $splat = @{ ErrorAction = 'Stop' }
-    if ($null -eq $Parameters) { return $splat }
+    if ($null -eq $Parameters) { $Parameters = @{} }
     if ($Parameters -isnot [System.Collections.IDictionary]) {
         throw (New-ProtocolError 'parameters must be a JSON object')
     }
@@ -163,7 +173,18 @@ function ConvertTo-Splat([string]$Cmdlet, $Parameters) {
         if ($null -eq $name) { throw (New-ProtocolError "a parameter is not allowed for $Cmdlet") }
         $splat[$name] = ConvertTo-ParameterValue $name $allowed[$name] $Parameters[$key]
     }
+    Assert-Required $Cmdlet $splat
     return $splat
+}
+
+function Assert-Required([string]$Cmdlet, [System.Collections.IDictionary]$Splat) {
+    if (-not $RequiredParameters.ContainsKey($Cmdlet)) { return }
+    foreach ($name in $RequiredParameters[$Cmdlet]) {
+        $value = $Splat[$name]
+        $blank = ($null -eq $value) -or ($value -is [string] -and [string]::IsNullOrWhiteSpace($value)) -or
+            ($value -is [System.Collections.ICollection] -and $value.Count -eq 0)
+        if ($blank) { throw (New-ProtocolError "$Cmdlet needs a value for -$name") }
+    }
 }
 
 function Invoke-Request([System.Collections.IDictionary]$Request) {
