@@ -43,19 +43,24 @@ def seed_objects(seed: str) -> list[Any]:
     if generated:
         licenses = tuple(_license(skus[name]) for name in generated["licenses"])
         domain = str(fixture["domain"])
+        location = generated.get("usage_location")
         objects.extend(
-            generated_user(n, domain, licenses) for n in range(1, generated["count"] + 1)
+            generated_user(n, domain, licenses, location)
+            for n in range(1, generated["count"] + 1)
         )
     return _count_consumed_units(objects)
 
 
-def generated_user(n: int, domain: str, licenses: tuple[License, ...]) -> User:
+def generated_user(
+    n: int, domain: str, licenses: tuple[License, ...], usage_location: str | None = None
+) -> User:
     """Employee `n` of the bulk population: licensed, voice disabled, no number, no policies."""
     nickname = f"user{n:04d}"
     return User(
         id=UserId(f"00000000-0000-4000-9000-{n:012d}"),
         user_principal_name=f"{nickname}@{domain}",
         display_name=f"Contoso Employee {n:04d}",
+        usage_location=usage_location,
         licenses=licenses,
         mail_nickname=nickname,
     )

@@ -148,12 +148,13 @@ def _policy_changes(ctx: Context) -> Iterator[Change]:
         )
         yield CreateSharedCallingPolicy(created, ctx.ra_subject)
         return
-    before = tuple(sorted(policy.emergency_numbers))
+    # The service keeps the list in order and appends what is added (reference §10 #26).
+    before = tuple(policy.emergency_numbers)
     removed, added = needs.numbers_to_remove(ctx), needs.numbers_to_add(ctx)
     kept = tuple(n for n in before if n not in removed)
     if removed:
         kind = ChangeKind.SCP_REMOVE_NUMBERS
         yield UpdateEmergencyNumbers(kind, policy.name, removed, before, kept)
     if added:
-        after = tuple(sorted((*kept, *added)))
+        after = (*kept, *added)
         yield UpdateEmergencyNumbers(ChangeKind.SCP_ADD_NUMBERS, policy.name, added, kept, after)
