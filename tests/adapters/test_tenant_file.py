@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -9,14 +10,24 @@ from typing import Any
 import pytest
 
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
+from sharedcalling.adapters.tenant.emulated_codec import KINDS
 from sharedcalling.adapters.tenant.emulated_memory import InMemoryTenantStateStore
 from sharedcalling.adapters.tenant.emulated_seed import seed_identity, seed_objects
 from sharedcalling.adapters.tenant.emulated_tenant_file import (
+    FILE_KINDS,
+    TOP_LEVEL,
     TenantFileError,
     read_tenant_file,
     tenant_file_text,
 )
-from sharedcalling.domain.tenant import PolicyType, SharedCallingPolicy
+from sharedcalling.domain.tenant import (
+    EmergencyNumber,
+    License,
+    PolicyRef,
+    PolicyType,
+    ServicePlan,
+    SharedCallingPolicy,
+)
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
 from tests.demo_ids import DIEGO, PRADEEP, RA_BERLIN
 
@@ -293,3 +304,18 @@ async def test_added_numbers_are_appended_in_the_order_given() -> None:
         "+14255550195",
         "+14255550193",
     )
+
+
+def test_the_file_format_documents_every_kind_and_field() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "demo-tenant.md").read_text("utf-8")
+    section = doc.split("## Tenant files", 1)[1].split("\n## ", 1)[0]
+    nested = (License, ServicePlan, PolicyRef, EmergencyNumber)
+    missing = [
+        f"{cls.__name__}.{field.name}"
+        for cls in (*(KINDS[k].cls for k in FILE_KINDS), *nested)
+        for field in dataclasses.fields(cls)
+        if f"`{field.name}`" not in section
+    ]
+    missing += [f"kind {kind}" for kind in FILE_KINDS if f"`{kind}`" not in section]
+    missing += [f"top level {name}" for name in sorted(TOP_LEVEL) if f"`{name}`" not in section]
+    assert missing == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sharedcalling.domain import names
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.planning.changes import (
     Change,
@@ -75,7 +76,7 @@ def _assemble(
 
 
 def _ordered(changes: Iterator[Change]) -> tuple[Change, ...]:
-    return tuple(sorted(changes, key=lambda c: (c.kind.order, c.subject.id.lower())))
+    return tuple(sorted(changes, key=lambda c: (c.kind.order, names.fold(c.subject.id))))
 
 
 def _changes(ctx: Context, included: tuple[UserFacts, ...]) -> Iterator[Change]:

@@ -110,10 +110,9 @@ def check_same_country(ctx: Context) -> Iterator[Finding]:
 
 def _held_by_policy(number: PhoneNumber) -> str | None:
     target = number.assigned_target_id or ""
-    prefix = f"{PolicyType.SHARED_CALLING.value}|Tag:".lower()
-    if number.assignment_status is AssignmentStatus.POLICY_ASSIGNED and target.lower().startswith(
-        prefix
-    ):
+    prefix = names.fold(f"{PolicyType.SHARED_CALLING.value}|Tag:")
+    held = number.assignment_status is AssignmentStatus.POLICY_ASSIGNED
+    if held and names.fold(target).startswith(prefix):
         return target[len(prefix) :]
     return None
 
