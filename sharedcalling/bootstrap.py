@@ -24,7 +24,7 @@ from sharedcalling.adapters.tenant.emulated_seed import (
     is_seed_file,
     seed_tenant_id,
 )
-from sharedcalling.adapters.tenant.emulated_tenant_file import tenant_file_text
+from sharedcalling.adapters.tenant.emulated_tenant_export import tenant_file_text
 from sharedcalling.adapters.tenant.graph import graph_gateway_from_settings
 from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
 from sharedcalling.config import ConfigError, Settings, TenantBackend

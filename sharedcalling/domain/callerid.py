@@ -10,6 +10,7 @@ from sharedcalling.domain.callerid_facts import (
     active_numbers,
     describe_assignment,
     gather_facts,
+    no_pstn_reasons,
 )
 from sharedcalling.domain.callerid_model import (
     EMERGENCY_HOLD_MINUTES,
@@ -24,10 +25,8 @@ from sharedcalling.domain.callerid_model import (
 )
 from sharedcalling.domain.callerid_setup import SetupVerdict, judge_setup
 from sharedcalling.domain.callerid_summary import one_line_text, summary_text
-from sharedcalling.domain.rules.user_rules import PROVISIONING
 from sharedcalling.domain.tenant import (
     PLAN_TEAMS_PHONE,
-    AccountType,
     AppConfigurationType,
     NumberType,
     PhoneNumber,
@@ -62,44 +61,13 @@ def caller_id_answer(
     `number_countries` holds countries derived from the E.164 prefix for numbers whose
     `IsoCountryCode` is blank, as the plan gets them (services derive them).
     """
-    blocked = _no_pstn_reasons(user)
+    blocked = no_pstn_reasons(user)
     if blocked:
         return CallerIdAnswer(Outcome.NO_PSTN, None, blocked)
     facts = gather_facts(user, snapshot, number_countries)
     answer = next((a for step in _STEPS if (a := step(facts)) is not None), None)
     answer = answer if answer is not None else _unroutable(facts)
     return _with_caveats(answer, facts)
-
-
-def _no_pstn_reasons(user: User) -> tuple[Reason, ...]:
-    """Step 1, plus the account checks that make Teams Phone moot (SC-U01, SC-U02)."""
-    if user.account_type is not AccountType.USER:
-        # Resource accounts are sign-in blocked by design: their type says it all.
-        return (Reason(f"the account is a {user.account_type.value}, not a user", "SC-U01"),)
-    reasons: list[Reason] = []
-    if user.soft_deleted:
-        reasons.append(Reason("the account is deleted", "SC-U02"))
-    elif not user.account_enabled:
-        reasons.append(Reason("the account is disabled", "SC-U02"))
-    teams_phone = _teams_phone_reason(user.plan_status(PLAN_TEAMS_PHONE))
-    if teams_phone is not None:
-        reasons.append(teams_phone)
-    if not user.enterprise_voice_enabled:
-        reasons.append(Reason("enterprise voice is disabled", "SC-U04"))
-    return tuple(reasons)
-
-
-def _teams_phone_reason(status: ProvisioningStatus | None) -> Reason | None:
-    """SC-U03 in the answer's words; None when provisioned or when the backend cannot tell."""
-    if status is None:
-        return Reason("there is no Teams Phone license", "SC-U03")
-    if status in (ProvisioningStatus.SUCCESS, ProvisioningStatus.UNKNOWN):
-        return None
-    if status in PROVISIONING:
-        return Reason("the Teams Phone license is still provisioning", "SC-U03")
-    if status is ProvisioningStatus.DISABLED:
-        return Reason("Teams Phone is switched off in the license", "SC-U03")
-    return Reason(f"the Teams Phone license is in state {status.value}", "SC-U03")
 
 
 def _with_caveats(answer: CallerIdAnswer, facts: Facts) -> CallerIdAnswer:

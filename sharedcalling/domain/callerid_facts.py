@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sharedcalling.domain.callerid_model import CallerIdCaveat
+from sharedcalling.domain.callerid_model import CallerIdCaveat, Reason
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.policy import AssignmentSource, EffectivePolicy, effective_policy
+from sharedcalling.domain.rules.user_rules import PROVISIONING
 from sharedcalling.domain.tenant import (
+    PLAN_TEAMS_PHONE,
+    AccountType,
     ActivationState,
     CallingIdSubstitute,
     CallingLineIdentityPolicy,
     NumberType,
     PhoneNumber,
     PolicyType,
+    ProvisioningStatus,
     SharedCallingPolicy,
     TenantSnapshot,
     User,
@@ -135,3 +139,34 @@ def active_numbers(account_id: UserId, snapshot: TenantSnapshot) -> tuple[PhoneN
         for n in snapshot.numbers_of(account_id)
         if n.activation_state is ActivationState.ACTIVATED
     )
+
+
+def no_pstn_reasons(user: User) -> tuple[Reason, ...]:
+    """Step 1, plus the account checks that make Teams Phone moot (SC-U01, SC-U02)."""
+    if user.account_type is not AccountType.USER:
+        # Resource accounts are sign-in blocked by design: their type says it all.
+        return (Reason(f"the account is a {user.account_type.value}, not a user", "SC-U01"),)
+    reasons: list[Reason] = []
+    if user.soft_deleted:
+        reasons.append(Reason("the account is deleted", "SC-U02"))
+    elif not user.account_enabled:
+        reasons.append(Reason("the account is disabled", "SC-U02"))
+    teams_phone = _teams_phone_reason(user.plan_status(PLAN_TEAMS_PHONE))
+    if teams_phone is not None:
+        reasons.append(teams_phone)
+    if not user.enterprise_voice_enabled:
+        reasons.append(Reason("enterprise voice is disabled", "SC-U04"))
+    return tuple(reasons)
+
+
+def _teams_phone_reason(status: ProvisioningStatus | None) -> Reason | None:
+    """SC-U03 in the answer's words; None when provisioned or when the backend cannot tell."""
+    if status is None:
+        return Reason("there is no Teams Phone license", "SC-U03")
+    if status in (ProvisioningStatus.SUCCESS, ProvisioningStatus.UNKNOWN):
+        return None
+    if status in PROVISIONING:
+        return Reason("the Teams Phone license is still provisioning", "SC-U03")
+    if status is ProvisioningStatus.DISABLED:
+        return Reason("Teams Phone is switched off in the license", "SC-U03")
+    return Reason(f"the Teams Phone license is in state {status.value}", "SC-U03")

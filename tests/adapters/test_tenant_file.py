@@ -13,12 +13,12 @@ from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.adapters.tenant.emulated_codec import KINDS
 from sharedcalling.adapters.tenant.emulated_memory import InMemoryTenantStateStore
 from sharedcalling.adapters.tenant.emulated_seed import seed_identity, seed_objects
+from sharedcalling.adapters.tenant.emulated_tenant_export import tenant_file_text
 from sharedcalling.adapters.tenant.emulated_tenant_file import (
     FILE_KINDS,
     TOP_LEVEL,
     TenantFileError,
     read_tenant_file,
-    tenant_file_text,
 )
 from sharedcalling.domain.tenant import (
     EmergencyNumber,
