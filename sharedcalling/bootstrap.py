@@ -141,6 +141,8 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
 
     Usage: `async with build_services(settings) as services: ...`
     """
+    if settings.tenant_backend is TenantBackend.EMULATED:
+        checked_seed(settings)  # a bad tenant file is refused before the database is touched
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_database(settings))
         tenant = await open_tenant(settings, engine, stack)

@@ -225,18 +225,28 @@ def test_a_bad_tenant_file_is_refused_naming_the_file_and_nothing_is_written(
     assert f"tenant file {path}" in err
     assert problem in err
     assert len(err.strip().splitlines()) == 1
-    assert tenant_rows(database) == 0
+    assert not database.exists()  # refused before the database is even created
 
 
 def tenant_rows(database: Path) -> int:
-    if not database.exists():
-        return 0
     with sqlite3.connect(database) as connection:
-        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
-        if "emulated_tenant_objects" not in tables:
-            return 0
         (count,) = connection.execute("SELECT COUNT(*) FROM emulated_tenant_objects").fetchone()
         return int(count)
+
+
+def test_a_bad_tenant_file_leaves_an_existing_tenant_untouched(environ, tmp_path: Path):
+    whatif = whatif_file(environ, tmp_path, give_pradeep_an_extension)
+    assert cli(whatif, "callerid", "--user", "PradeepG@contoso.example")[0] == EXIT_OK
+    database = Path(whatif["DATABASE_URL"].removeprefix("sqlite+aiosqlite:///"))
+    before = tenant_rows(database)
+    path = Path(whatif["EMULATED_SEED"])
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["objects"]["number"][0]["telephone_number"] = "425 555 0100"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    code, _, err = cli(whatif, "reset-tenant")
+    assert code == EXIT_BAD_INPUT
+    assert "number #1 (425 555 0100): '425 555 0100' is not an E.164 number" in err
+    assert tenant_rows(database) == before
 
 
 def test_export_refuses_a_missing_folder_and_writes_nothing(environ, tmp_path: Path):
