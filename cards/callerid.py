@@ -26,7 +26,7 @@ def caller_id_card(view: CallerIdView) -> dict[str, Any]:
             view.headline,
             weight="Bolder",
             size="ExtraLarge",
-            color="Attention" if view.is_problem else None,
+            color="Attention" if view.is_problem else "Warning" if view.is_uncertain else None,
             spacing="None",
         ),
         text_block(view.summary),

@@ -11,7 +11,8 @@ from sharedcalling.domain.access import Role
 _COMMANDS: tuple[tuple[Role, str, str], ...] = (
     (Role.USER, "which number do I call out as?", "the number people see when you call out"),
     (Role.USER, "help", "this list"),
-    (Role.ADMIN, "which number does Lee Gu call out as?", "anyone's caller ID, by name or UPN"),
+    # A placeholder, not a name: a real tenant must never see the demo tenant's people.
+    (Role.ADMIN, "which number does <name> call out as?", "anyone's caller ID, by name or UPN"),
 )
 
 # Capabilities announced before their commands exist, so people know what is coming.

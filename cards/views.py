@@ -42,6 +42,8 @@ class CallerIdView:
     problems: tuple[str, ...] = ()
     """`SC-xxx: reason` lines for an answer that needs an admin."""
     is_problem: bool = False
+    is_uncertain: bool = False
+    """The answer depends on what the backend cannot tell (see `caveats`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ def caller_id_view(result: Answered) -> CallerIdView:
         caveats=_caveats(answer),
         problems=_problems(answer),
         is_problem=answer.is_problem,
+        is_uncertain=not answer.certain,
     )
 
 
@@ -89,10 +92,13 @@ def choices_view(result: Ambiguous) -> CallerIdChoicesView:
 
 
 def _headline(answer: CallerIdAnswer) -> str:
+    """The presented number: for a resource caller ID, the CLID resource account's number."""
     if answer.outbound_number:
         return display_number(answer.outbound_number)
     if answer.is_problem:
         return "Outside calls may fail"
+    if answer.personal_number:
+        return "Caller ID cannot be told"
     return "No outside calls"
 
 
@@ -107,7 +113,7 @@ def _facts(answer: CallerIdAnswer, who: str) -> tuple[tuple[str, str], ...]:
         if shared.extension:
             facts.append(("Extension", shared.extension))
     elif answer.personal_number:
-        facts.append(("Phone number", display_number(answer.personal_number)))
+        facts.append(("Own number", display_number(answer.personal_number)))
     if answer.outcome not in (Outcome.NO_PSTN, Outcome.NO_NUMBER):
         facts.append(("Callbacks", _callbacks(answer, who)))
         facts.append(("Emergency calls", _emergency(answer)))
@@ -141,18 +147,29 @@ def _emergency(answer: CallerIdAnswer) -> str:
         return f"own number {numbers}"
     if emergency.kind is EmergencyKind.UNDETERMINED:
         return "undetermined until the setup is fixed"
+    if emergency.kind is EmergencyKind.NOT_SET_UP:
+        codes = ", ".join(dict.fromkeys(r.code for r in emergency.reasons if r.code))
+        return f"not set up correctly; an admin must fix it ({codes})"
     return "no callback number"
 
 
 def _problems(answer: CallerIdAnswer) -> tuple[str, ...]:
-    """Rule-coded reasons an admin can act on; a working setup's notes are caveats instead."""
+    """Rule-coded reasons an admin can act on; a working setup's notes are caveats instead.
+
+    An emergency path that is not set up is always something to fix, whatever the outcome.
+    """
+    emergency = tuple(f"{r.code}: {r.text}" for r in answer.emergency.reasons if r.code)
     if not answer.is_problem and answer.outcome is not Outcome.NO_PSTN:
-        return ()
-    return tuple(f"{r.code}: {r.text}" for r in answer.reasons if r.code)
+        return emergency
+    return (*(f"{r.code}: {r.text}" for r in answer.reasons if r.code), *emergency)
 
 
 def _caveats(answer: CallerIdAnswer) -> tuple[str, ...]:
-    caveats = []
+    caveats = [f"{_sentence(r.text)} ({r.code})." for r in answer.unknowns]
+    caveats += [
+        f"Number {display_number(n)} is {state}: not a working number."
+        for n, state in answer.inactive_numbers
+    ]
     if answer.clid is not None and answer.shared is not None:
         caveats.append(
             f"Caller-ID policy {answer.clid.policy_name} is in force; its effect with shared "
@@ -161,3 +178,7 @@ def _caveats(answer: CallerIdAnswer) -> tuple[str, ...]:
     if answer.callbacks is Callbacks.NO_AUTO_ATTENDANT:
         caveats.append("People calling back cannot reach a person by name (SC-R10).")
     return tuple(caveats)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,13 +19,22 @@ from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.adapters.tenant.composite import CompositeTenantGateway
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.adapters.tenant.emulated_faults import Faults, FaultSpecError, parse_faults
+from sharedcalling.adapters.tenant.emulated_seed import (
+    TenantFileError,
+    UnknownSeed,
+    is_seed_file,
+    seed_tenant_id,
+)
+from sharedcalling.adapters.tenant.emulated_tenant_export import tenant_file_text
 from sharedcalling.adapters.tenant.graph import graph_gateway_from_settings
 from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
 from sharedcalling.config import ConfigError, Settings, TenantBackend
+from sharedcalling.domain import names
+from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services import Services
 from sharedcalling.services.clock import SystemClock
-from sharedcalling.services.ports import TenantGateway
+from sharedcalling.services.ports import SnapshotScope, TenantGateway
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +49,27 @@ async def _open_emulated(
     return await EmulatedTenantGateway.open(
         SqlTenantStateStore(engine),
         tenant_id=TenantId(settings.tenant_id),
+        seed=checked_seed(settings),
         faults=_faults(settings.emulated_faults),
     )
+
+
+def checked_seed(settings: Settings) -> str:
+    """EMULATED_SEED, checked before anything is written: a known seed, or a readable, valid
+    tenant file for the configured TENANT_ID."""
+    seed = settings.emulated_seed
+    try:
+        tenant_id = seed_tenant_id(seed)
+    except (UnknownSeed, TenantFileError) as error:
+        raise ConfigError([f"EMULATED_SEED: {error}"]) from None
+    if is_seed_file(seed) and not names.same(tenant_id, settings.tenant_id):
+        raise ConfigError(
+            [
+                f"EMULATED_SEED: tenant file {seed}: tenant_id: is {tenant_id}, but TENANT_ID "
+                f"is {settings.tenant_id}; set TENANT_ID={tenant_id} to use this file"
+            ]
+        )
+    return seed
 
 
 def _faults(spec: str) -> Faults:
@@ -112,6 +142,8 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
 
     Usage: `async with build_services(settings) as services: ...`
     """
+    if settings.tenant_backend is TenantBackend.EMULATED:
+        checked_seed(settings)  # a bad tenant file is refused before the database is touched
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_database(settings))
         tenant = await open_tenant(settings, engine, stack)
@@ -132,10 +164,33 @@ async def reset_emulated_tenant(settings: Settings) -> None:
     """Put the emulated tenant back to its seed (`python -m sharedcalling reset-tenant`)."""
     if settings.tenant_backend is not TenantBackend.EMULATED:
         raise ConfigError(["TENANT_BACKEND: reset-tenant only works with the emulated tenant"])
+    seed = checked_seed(settings)
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_database(settings))
         gateway = await EmulatedTenantGateway.open(
-            SqlTenantStateStore(engine), tenant_id=TenantId(settings.tenant_id)
+            SqlTenantStateStore(engine), tenant_id=TenantId(settings.tenant_id), seed=seed
         )
         await gateway.reset()
     logger.info("Emulated tenant %s reset to its seed", settings.tenant_id)
+
+
+async def export_tenant(settings: Settings, out: Path) -> int:
+    """Write the configured backend's tenant to `out` as a tenant file; returns the accounts.
+
+    Reads through the TenantGateway port only, so it works for every backend. The file is
+    written whole or not at all (a temporary file beside it, then renamed).
+    """
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise InvalidInput(f"Cannot write the tenant file {out}: folder {folder} does not exist.")
+    async with build_services(settings) as services:
+        snapshot = await services.tenant.snapshot(SnapshotScope(all_users=True))
+        text = tenant_file_text(services.tenant.tenant_id, snapshot)
+    temporary = out.with_name(f".{out.name}.partial")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, out)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise InvalidInput(f"Cannot write the tenant file {out}: {error.strerror}.") from None
+    return len(snapshot.users)

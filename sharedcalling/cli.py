@@ -1,4 +1,4 @@
-"""Command line: `python -m sharedcalling plan ...` and `reset-tenant`, for admins who script."""
+"""Command line for admins who script: plan, callerid, export-tenant, reset-tenant (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from sharedcalling.bootstrap import build_services, reset_emulated_tenant
+from sharedcalling.bootstrap import build_services, export_tenant, reset_emulated_tenant
+from sharedcalling.cli_text import render_answer_text
 from sharedcalling.config import ConfigError, Settings, load_settings
 from sharedcalling.domain.errors import InvalidInput
+from sharedcalling.services.callerid import Ambiguous, Answered, NotFound, answer_caller_id
 from sharedcalling.services.exports import plan_to_json, plan_to_powershell
+from sharedcalling.services.exports.callerid_json import caller_id_to_json
 from sharedcalling.services.planning import PlanPreview, PlanRequest, preview_plan_request
 from sharedcalling.services.ports import TenantError
 
@@ -26,6 +29,21 @@ EXIT_BLOCKED = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedcalling", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_plan(commands)
+    callerid = commands.add_parser(
+        "callerid", help="which number a user calls out as (read-only, any user)"
+    )
+    callerid.add_argument("--user", required=True, help="UPN, object id or display name")
+    callerid.add_argument("--format", choices=("text", "json"), default="text")
+    export = commands.add_parser(
+        "export-tenant", help="write the configured backend's tenant as a tenant file"
+    )
+    export.add_argument("--out", required=True, type=Path, help="the tenant file to write")
+    commands.add_parser("reset-tenant", help="put the emulated tenant back to its seed")
+    return parser
+
+
+def _add_plan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     plan = commands.add_parser("plan", help="check prerequisites and print the Shared Calling plan")
     plan.add_argument("--resource-account", required=True, help="UPN or object id")
     plan.add_argument("--policy", required=True, help="Shared Calling policy name, new or existing")
@@ -33,15 +51,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--emergency-number",
         action="append",
         dest="emergency_numbers",
-        help="E.164 emergency callback number; repeat for several (default: keep the policy's)",
+        help="E.164 emergency callback number, in the order wanted; repeat for several "
+        "(default: keep the policy's)",
     )
     plan.add_argument("--user", action="append", dest="users", default=[], help="UPN or id")
     plan.add_argument("--users-file", type=Path, help="one UPN or id per line; # comments")
+    plan.add_argument(
+        "--extension-dialing-user",
+        action="append",
+        dest="extension_dialing_users",
+        default=[],
+        help="UPN or id of a user who keeps a Direct Routing ;ext= number (SC-U06); repeatable",
+    )
     plan.add_argument("--ra-voice-routing-policy", help="VRP with PSTN usages for a DR account")
     plan.add_argument("--emergency-location", help="location id for the account's number")
     plan.add_argument("--format", choices=("text", "json", "powershell"), default="text")
-    commands.add_parser("reset-tenant", help="put the emulated tenant back to its seed")
-    return parser
 
 
 def read_users_file(path: Path) -> list[str]:
@@ -63,6 +87,7 @@ def plan_request(args: argparse.Namespace) -> PlanRequest:
         policy_name=args.policy,
         users=users,
         emergency_numbers=args.emergency_numbers,
+        extension_dialing_users=args.extension_dialing_users,
         ra_voice_routing_policy=args.ra_voice_routing_policy,
         emergency_location_id=args.emergency_location,
     )
@@ -97,6 +122,36 @@ async def run_plan(args: argparse.Namespace, settings: Settings, out: TextIO) ->
     return EXIT_BLOCKED if preview.plan.blocked else EXIT_OK
 
 
+async def run_callerid(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    async with build_services(settings) as services:
+        result = await answer_caller_id(args.user, tenant=services.tenant)
+    if isinstance(result, NotFound):
+        raise InvalidInput(f"No user {result.query} in this tenant.")
+    if isinstance(result, Ambiguous):
+        listed = ", ".join(p.user_principal_name for p in result.candidates)
+        raise InvalidInput(f"{result.query!r} matches several people: {listed}; give a UPN.")
+    if not isinstance(result, Answered):  # the operator use case never refuses
+        raise InvalidInput(f"Cannot answer for {args.user}.")
+    if args.format == "json":
+        out.write(json.dumps(caller_id_to_json(result), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(render_answer_text(result))
+    return EXIT_OK
+
+
+async def run_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    accounts = await export_tenant(settings, args.out)
+    out.write(f"Wrote {accounts} accounts of tenant {settings.tenant_id} to {args.out}.\n")
+    return EXIT_OK
+
+
+def _describe(error: Exception) -> str:
+    # One line per problem: a single configuration problem reads as one line, with its key.
+    if isinstance(error, ConfigError) and len(error.problems) == 1:
+        return f"Invalid configuration: {error.problems[0]}"
+    return str(error)
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -104,7 +159,7 @@ def main(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Run one command; returns the exit code (0 plan, 1 bad input, 2 nothing can be applied)."""
+    """Run one command; returns the exit code (0 done, 1 bad input, 2 nothing can be applied)."""
     out, err = out or sys.stdout, err or sys.stderr
     args = build_parser().parse_args(argv)
     try:
@@ -113,7 +168,8 @@ def main(
             asyncio.run(reset_emulated_tenant(settings))
             out.write("The emulated tenant is back to its seed.\n")
             return EXIT_OK
-        return asyncio.run(run_plan(args, settings, out))
+        runner = {"plan": run_plan, "callerid": run_callerid, "export-tenant": run_export}
+        return asyncio.run(runner[args.command](args, settings, out))
     except (InvalidInput, TenantError, ConfigError) as exc:
-        err.write(f"error: {exc}\n")
+        err.write(f"error: {_describe(exc)}\n")
         return EXIT_BAD_INPUT

@@ -111,6 +111,9 @@ class Settings(BaseModel):
     # Emulated tenant only: injected faults for demos, e.g. "grant_policy=throttle:2:1.5"
     # (format: sharedcalling/adapters/tenant/emulated_faults.py, docs/demo-tenant.md).
     emulated_faults: str = Field("", alias="EMULATED_FAULTS")
+    # Emulated tenant only: a shipped seed's name, or the path of a tenant file (the seed format,
+    # docs/demo-tenant.md), e.g. one written by `python -m sharedcalling export-tenant`.
+    emulated_seed: str = Field("contoso", alias="EMULATED_SEED", min_length=1)
 
     @property
     def is_sqlite(self) -> bool:

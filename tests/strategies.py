@@ -13,6 +13,7 @@ from sharedcalling.domain.tenant import (
     PLAN_RESOURCE_ACCOUNT,
     PLAN_TEAMS_PHONE,
     AccountType,
+    ActivationState,
     AppAssociation,
     AppConfigurationType,
     AssignmentStatus,
@@ -26,6 +27,7 @@ from sharedcalling.domain.tenant import (
     PhoneNumber,
     PolicyRef,
     PolicyType,
+    ProvisioningStatus,
     ServicePlan,
     SharedCallingPolicy,
     TenantSnapshot,
@@ -193,4 +195,165 @@ def base_snapshot(users: dict[UserId, User]) -> TenantSnapshot:
         associations=(
             AppAssociation(RA_ID, AppConfigurationType.AUTO_ATTENDANT, "aa-1", "Contoso Main AA"),
         ),
+    )
+
+
+# --------------------------------------------------------------------------- agreement tenants
+# Tenants for the caller-ID/rules agreement property: one resource account whose number type,
+# license, routing, location and emergency numbers vary, and users in any Shared Calling state.
+
+POOL = ("+14255550191", "+14255550192")
+UNLISTED = "+14255550177"
+"""An emergency number absent from the inventory (normal for Direct Routing only)."""
+DR_ROUTES = "DR-Routes"
+ECRPS = {
+    "US-Emergency": EmergencyCallRoutingPolicy("US-Emergency", (EmergencyNumber("911"),)),
+    "US-DR": EmergencyCallRoutingPolicy("US-DR", (EmergencyNumber("911", pstn_usage="US-SBC"),)),
+    "Other-DR": EmergencyCallRoutingPolicy(
+        "Other-DR", (EmergencyNumber("911", pstn_usage="Elsewhere"),)
+    ),
+    "Empty-Emergency": EmergencyCallRoutingPolicy("Empty-Emergency"),
+    "EU-112": EmergencyCallRoutingPolicy("EU-112", (EmergencyNumber("112"),)),
+}
+
+
+@st.composite
+def _resource_account(draw: st.DrawFn) -> tuple[User, PhoneNumber | None]:
+    number_type = draw(st.sampled_from(NumberType))
+    plans = [ServicePlan(PLAN_RESOURCE_ACCOUNT)]
+    if draw(_mostly(True)):
+        plans.append(ServicePlan(f"{PLAN_PAYG_PREFIX}_1"))
+    if draw(st.integers(0, 5)) == 0:
+        plans.append(ServicePlan(PLAN_TEAMS_PHONE))
+    policies = (PolicyRef(PolicyType.VOICE_ROUTING, DR_ROUTES),) if draw(_mostly(True)) else ()
+    account = User(
+        RA_ID,
+        "ra-main@contoso.example",
+        "Main Line",
+        account_type=draw(st.sampled_from([AccountType.RESOURCE_ACCOUNT] * 5 + [AccountType.USER])),
+        account_enabled=False,
+        usage_location="US",
+        licenses=(License("PHONESYSTEM_VIRTUALUSER", tuple(plans)),),
+        direct_policies=policies,
+    )
+    if draw(st.integers(0, 6)) == 0:
+        return account, None
+    number = PhoneNumber(
+        "+14255550100",
+        number_type,
+        draw(st.sampled_from(["US", None])) if number_type is NumberType.DIRECT_ROUTING else "US",
+        (Capability.VOICE_APPLICATION_ASSIGNMENT,),
+        activation_state=draw(
+            st.sampled_from([ActivationState.ACTIVATED] * 4 + [ActivationState.ASSIGNMENT_FAILED])
+        ),
+        assignment_status=AssignmentStatus.VOICE_APPLICATION_ASSIGNED,
+        assigned_target_id=RA_ID,
+        location_id="00000000-0000-4000-c000-000000000001" if draw(_mostly(True)) else None,
+        location_update_supported=draw(_mostly(True)),
+        operator_name="Operator" if number_type is NumberType.OPERATOR_CONNECT else None,
+        toll_free=number_type is NumberType.CALLING_PLAN and draw(st.integers(0, 4)) == 0,
+    )
+    return account, number
+
+
+def _mostly(value: bool) -> st.SearchStrategy[bool]:
+    """`value` four times in five: healthy setups must be common for the property to bite."""
+    return st.sampled_from([value] * 4 + [not value])
+
+
+@st.composite
+def _shared_user(draw: st.DrawFn, n: int, ra_type: NumberType) -> tuple[User, PhoneNumber | None]:
+    uid = _user_id(n)
+    policies = []
+    suitable = ("US-DR", "Other-DR") if ra_type is NumberType.DIRECT_ROUTING else ("US-Emergency",)
+    for policy_type, choices in (
+        (PolicyType.SHARED_CALLING, ("Seattle", "Seattle", "seattle", "NoRA")),
+        (PolicyType.VOICE_ROUTING, ("NoPSTN", "NoPSTN", "NoPSTN", "US-PSTN")),
+        (PolicyType.EMERGENCY_CALL_ROUTING, suitable * 6 + tuple(ECRPS)),
+    ):
+        name = draw(st.sampled_from((*choices, None)))
+        if name is not None:
+            policies.append(PolicyRef(policy_type, name))
+    status = draw(st.sampled_from([ProvisioningStatus.SUCCESS] * 6 + list(ProvisioningStatus)))
+    user = User(
+        uid,
+        f"user{n}@contoso.example",
+        f"User {n}",
+        usage_location="US",
+        licenses=(License("MCOEV", (ServicePlan(PLAN_TEAMS_PHONE, status),)),),
+        enterprise_voice_enabled=draw(_mostly(True)),
+        direct_policies=tuple(policies),
+    )
+    kind = draw(st.sampled_from(["none", "none", "none", "own", "ext", "inactive"]))
+    if kind == "none":
+        return user, None
+    number_type = NumberType.CALLING_PLAN if kind == "own" else NumberType.DIRECT_ROUTING
+    return user, PhoneNumber(
+        f"+1425555{1000 + n:04d}" + (f";ext={n}" if kind == "ext" else ""),
+        number_type,
+        "US",
+        SUBSCRIBER,
+        activation_state=(
+            ActivationState.ASSIGNMENT_PENDING if kind == "inactive" else ActivationState.ACTIVATED
+        ),
+        assignment_status=AssignmentStatus.USER_ASSIGNED,
+        assigned_target_id=uid,
+    )
+
+
+def _pool_numbers(number_type: NumberType) -> dict[str, PhoneNumber]:
+    target = shared_calling_target_id("Seattle")
+    return {
+        n: PhoneNumber(
+            n,
+            number_type,
+            "US",
+            SUBSCRIBER,
+            assignment_status=AssignmentStatus.POLICY_ASSIGNED,
+            assigned_target_id=target,
+        )
+        for n in POOL
+    }
+
+
+@st.composite
+def agreement_tenants(draw: st.DrawFn) -> TenantSnapshot:
+    """A Shared Calling tenant where anything the answer and the rules judge may be wrong."""
+    ra, ra_number = draw(_resource_account())
+    ra_type = ra_number.number_type if ra_number is not None else NumberType.CALLING_PLAN
+    drawn = [draw(_shared_user(n, ra_type)) for n in range(1, draw(st.integers(1, 4)) + 1)]
+    pool_type = ra_type if draw(_mostly(True)) else draw(st.sampled_from(NumberType))
+    numbers = _pool_numbers(pool_type) if draw(st.booleans()) else {}
+    emergency = tuple(numbers)
+    if draw(st.integers(0, 4)) == 0:
+        emergency = (*emergency, UNLISTED)
+    if ra_number is not None:
+        numbers[ra_number.telephone_number] = ra_number
+    numbers.update({n.telephone_number: n for _, n in drawn if n is not None})
+    app = draw(
+        st.sampled_from(
+            [AppConfigurationType.AUTO_ATTENDANT, AppConfigurationType.CALL_QUEUE, None]
+        )
+    )
+    global_ra = RA_ID if draw(st.integers(0, 5)) == 0 else None
+    return TenantSnapshot(
+        tenant_id=TENANT,
+        users={RA_ID: ra, **{u.id: u for u, _ in drawn}},
+        numbers=numbers,
+        shared_calling_policies={
+            "Global": SharedCallingPolicy("Global", global_ra),
+            # Stored in lower case although users name it `Seattle` (issue 7, fix 9).
+            "seattle" if draw(st.booleans()) else "Seattle": SharedCallingPolicy(
+                "Seattle", RA_ID, emergency
+            ),
+            "NoRA": SharedCallingPolicy("NoRA", None),
+        },
+        voice_routing_policies={
+            "Global": VoiceRoutingPolicy("Global", draw(st.sampled_from([(), ("US-Default",)]))),
+            "NoPSTN": VoiceRoutingPolicy("NoPSTN"),
+            "US-PSTN": VoiceRoutingPolicy("US-PSTN", ("US-Default",)),
+            DR_ROUTES: VoiceRoutingPolicy(DR_ROUTES, ("US-SBC",)),
+        },
+        emergency_call_routing_policies=ECRPS,
+        associations=(AppAssociation(RA_ID, app, "app-1", "Main App"),) if app else (),
     )

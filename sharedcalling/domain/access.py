@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sharedcalling.domain import names
 from sharedcalling.domain.ids import TenantId, UserId
 from sharedcalling.domain.tenant import TEAMS_ADMIN_ROLES, Group, TenantSnapshot, User
 
@@ -43,20 +44,20 @@ def roles_for(
     """Everyone is a USER; ADMIN by direct membership of the admin group or a Teams admin
     directory role; APPROVER by direct membership of the approver group."""
     known = groups.groups.values() if isinstance(groups, TenantSnapshot) else groups
-    member_of = {g.id.lower() for g in known if _is_direct_member(user, g)}
+    member_of = {names.fold(g.id) for g in known if _is_direct_member(user, g)}
     roles = {Role.USER}
-    if admin_group_id.lower() in member_of or TEAMS_ADMIN_ROLES.intersection(user.directory_roles):
+    admin_role = TEAMS_ADMIN_ROLES.intersection(user.directory_roles)
+    if names.fold(admin_group_id) in member_of or admin_role:
         roles.add(Role.ADMIN)
-    if approver_group_id.lower() in member_of:
+    if names.fold(approver_group_id) in member_of:
         roles.add(Role.APPROVER)
     return frozenset(roles)
 
 
 def _is_direct_member(user: User, group: Group) -> bool:
-    wanted = user.id.lower()
-    return any(member.lower() == wanted for member in group.member_ids)
+    return names.contains(group.member_ids, user.id)
 
 
 def may_ask_about(asker: Principal, subject_id: UserId) -> bool:
     """Anyone may ask about themselves; only admins may ask about someone else."""
-    return asker.is_admin or asker.user_id.lower() == subject_id.lower()
+    return asker.is_admin or names.same(asker.user_id, subject_id)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from sharedcalling.domain.callerid_facts import (
     Facts,
     active_numbers,
     describe_assignment,
     gather_facts,
+    no_pstn_reasons,
 )
 from sharedcalling.domain.callerid_model import (
     EMERGENCY_HOLD_MINUTES,
@@ -21,11 +23,10 @@ from sharedcalling.domain.callerid_model import (
     Reason,
     SharedCallingDetails,
 )
+from sharedcalling.domain.callerid_setup import SetupVerdict, judge_setup
 from sharedcalling.domain.callerid_summary import one_line_text, summary_text
 from sharedcalling.domain.tenant import (
-    PLAN_PAYG_PREFIX,
     PLAN_TEAMS_PHONE,
-    AccountType,
     AppConfigurationType,
     NumberType,
     PhoneNumber,
@@ -52,49 +53,59 @@ __all__ = [
 ]
 
 
-def caller_id_answer(user: User, snapshot: TenantSnapshot) -> CallerIdAnswer:
-    """Work through §9 steps 1-7 in order; the first matching step decides. Never raises."""
-    blocked = _no_pstn_reasons(user)
+def caller_id_answer(
+    user: User, snapshot: TenantSnapshot, *, number_countries: Mapping[str, str] | None = None
+) -> CallerIdAnswer:
+    """Work through §9 steps 1-7 in order; the first matching step decides. Never raises.
+
+    `number_countries` holds countries derived from the E.164 prefix for numbers whose
+    `IsoCountryCode` is blank, as the plan gets them (services derive them).
+    """
+    blocked = no_pstn_reasons(user)
     if blocked:
         return CallerIdAnswer(Outcome.NO_PSTN, None, blocked)
-    facts = gather_facts(user, snapshot)
-    for step in _STEPS:
-        answer = step(facts)
-        if answer is not None:
-            return answer
-    return _unroutable(facts)
+    facts = gather_facts(user, snapshot, number_countries)
+    answer = next((a for step in _STEPS if (a := step(facts)) is not None), None)
+    answer = answer if answer is not None else _unroutable(facts)
+    return _with_caveats(answer, facts)
 
 
-def _no_pstn_reasons(user: User) -> tuple[Reason, ...]:
-    """Step 1, plus the account checks that make Teams Phone moot (SC-U01, SC-U02)."""
-    if user.account_type is not AccountType.USER:
-        # Resource accounts are sign-in blocked by design: their type says it all.
-        return (Reason(f"the account is a {user.account_type.value}, not a user", "SC-U01"),)
-    reasons: list[Reason] = []
-    if user.soft_deleted:
-        reasons.append(Reason("the account is deleted", "SC-U02"))
-    elif not user.account_enabled:
-        reasons.append(Reason("the account is disabled", "SC-U02"))
-    status = user.plan_status(PLAN_TEAMS_PHONE)
-    if status is None:
-        reasons.append(Reason("there is no Teams Phone license", "SC-U03"))
-    elif status is not ProvisioningStatus.SUCCESS:
-        reasons.append(Reason("the Teams Phone license is still provisioning", "SC-U03"))
-    if not user.enterprise_voice_enabled:
-        reasons.append(Reason("enterprise voice is disabled", "SC-U04"))
-    return tuple(reasons)
+def _with_caveats(answer: CallerIdAnswer, facts: Facts) -> CallerIdAnswer:
+    """Name numbers that are not working numbers, and what the backend cannot tell."""
+    unknowns: tuple[Reason, ...] = ()
+    if facts.user.plan_status(PLAN_TEAMS_PHONE) is ProvisioningStatus.UNKNOWN:
+        name = facts.user.display_name
+        text = (
+            f"cannot tell whether Teams Phone is provisioned for {name}; the backend does not "
+            "report it"
+        )
+        unknowns = (Reason(text, "SC-U03"),)
+    inactive = tuple((n.telephone_number, n.activation_state.value) for n in facts.inactive)
+    named = tuple(Reason(f"number {n} is {state}, not a working number") for n, state in inactive)
+    return replace(
+        answer,
+        reasons=(*named, *answer.reasons),
+        unknowns=unknowns,
+        inactive_numbers=inactive,
+    )
 
 
 def _personal(facts: Facts, outcome: Outcome, number: PhoneNumber) -> CallerIdAnswer:
     reasons = [Reason(f"a personal {number.number_type.value} number is assigned")]
     if facts.scp_policy is not None:
         reasons.append(Reason(f"the Shared Calling policy {facts.scp.name} is ignored"))
+    clid = facts.clid
+    presented: str | None = number.base
+    if clid is not None and clid.substitutes_resource:
+        # CallingIDSubstitute Resource: people see the CLID resource account's number (§9).
+        presented = clid.presented_number
+        reasons.append(Reason(f"caller-ID policy {clid.policy_name} presents {clid.effect}"))
     return CallerIdAnswer(
         outcome,
-        number.base,
+        presented,
         tuple(reasons),
         personal_number=number.telephone_number,
-        clid=facts.clid,
+        clid=clid,
         callbacks=Callbacks.RING_USER,
         # Caller-ID blocking and substitution never apply to emergency calls (Caller ID doc).
         emergency=EmergencyAnswer(EmergencyKind.OWN_NUMBER, (number.base,)),
@@ -113,11 +124,17 @@ def _step3_personal(facts: Facts) -> CallerIdAnswer | None:
     return _personal(facts, Outcome.PERSONAL, own[0]) if own else None
 
 
-def _shared_details(facts: Facts, policy: SharedCallingPolicy) -> SharedCallingDetails:
+def _shared_details(
+    facts: Facts, policy: SharedCallingPolicy, verdict: SetupVerdict | None = None
+) -> SharedCallingDetails:
     snapshot = facts.snapshot
     ra_id = policy.resource_account_id
-    ra = snapshot.users.get(ra_id) if ra_id else None
-    ra_numbers = active_numbers(ra_id, snapshot) if ra_id else ()
+    ra = snapshot.user(ra_id)
+    if verdict is not None:
+        ra_number = verdict.context.ra_number
+    else:
+        active = active_numbers(ra_id, snapshot) if ra_id else ()
+        ra_number = active[0] if active else None
     apps = snapshot.associations_of(ra_id) if ra_id else ()
     attendants = [a for a in apps if a.configuration_type is AppConfigurationType.AUTO_ATTENDANT]
     others = [a for a in apps if a.configuration_type is not AppConfigurationType.AUTO_ATTENDANT]
@@ -127,7 +144,7 @@ def _shared_details(facts: Facts, policy: SharedCallingPolicy) -> SharedCallingD
         assignment=describe_assignment(facts.scp, snapshot),
         resource_account_id=ra_id,
         resource_account_name=ra.display_name if ra is not None else None,
-        resource_account_number=ra_numbers[0].base if ra_numbers else None,
+        resource_account_number=ra_number.base if ra_number is not None else None,
         auto_attendant_name=attendants[0].configuration_name if attendants else None,
         other_app_name=others[0].configuration_name if others else None,
         other_app_type=others[0].configuration_type if others else None,
@@ -136,7 +153,12 @@ def _shared_details(facts: Facts, policy: SharedCallingPolicy) -> SharedCallingD
     )
 
 
-def _shared_emergency(details: SharedCallingDetails) -> EmergencyAnswer:
+def _shared_emergency(details: SharedCallingDetails, verdict: SetupVerdict) -> EmergencyAnswer:
+    """What emergency services see, unless the rules say the emergency path is not set up."""
+    if verdict.emergency:
+        return EmergencyAnswer(EmergencyKind.NOT_SET_UP, reasons=verdict.emergency)
+    if verdict.outbound:
+        return EmergencyAnswer(EmergencyKind.UNDETERMINED)
     if details.emergency_numbers:
         return EmergencyAnswer(
             EmergencyKind.CALLBACK_POOL, details.emergency_numbers, EMERGENCY_HOLD_MINUTES
@@ -146,40 +168,31 @@ def _shared_emergency(details: SharedCallingDetails) -> EmergencyAnswer:
     return EmergencyAnswer(EmergencyKind.NONE)
 
 
-def _broken_reasons(facts: Facts, details: SharedCallingDetails) -> tuple[Reason, ...]:
-    """Step 5 conditions: the resource account cannot carry the calls (SC-R01, SC-R03, SC-R06)."""
-    ra_id = details.resource_account_id
-    ra = facts.snapshot.users.get(ra_id) if ra_id else None
-    if ra is None:
-        return (Reason(f"resource account {ra_id} was not found", "SC-R01"),)
-    if details.resource_account_number is None:
-        return (Reason(f"{ra.display_name} has no active phone number", "SC-R03"),)
-    number = facts.snapshot.number(details.resource_account_number)
-    calling_plan = number is not None and number.number_type is NumberType.CALLING_PLAN
-    if calling_plan and not ra.has_plan_prefix(PLAN_PAYG_PREFIX):
-        return (Reason(f"{ra.display_name} has no Pay-As-You-Go Calling Plan", "SC-R06"),)
-    return ()
-
-
 def _step4_5_shared(facts: Facts) -> CallerIdAnswer | None:
     policy = facts.scp_policy
     no_number = not facts.numbers or facts.extension_pattern is not None
     if policy is None or not no_number or facts.vrp_usages:
         return None
-    details = _shared_details(facts, policy)
-    emergency = _shared_emergency(details)
-    broken = _broken_reasons(facts, details)
-    if broken:
+    verdict = judge_setup(
+        facts.user,
+        policy,
+        facts.snapshot,
+        extension_dialing=facts.extension_pattern is not None,
+        number_countries=facts.number_countries,
+    )
+    details = _shared_details(facts, policy, verdict)
+    emergency = _shared_emergency(details, verdict)
+    if verdict.outbound:
         return CallerIdAnswer(
             Outcome.SHARED_BROKEN,
             None,
-            broken,
+            verdict.outbound,
             shared=details,
             clid=facts.clid,
             emergency=emergency,
         )
     reasons = [Reason(f"Shared Calling policy {policy.name} applies ({details.assignment})")]
-    if details.auto_attendant_name is None:
+    if verdict.no_auto_attendant:
         reasons.append(Reason("callbacks reach no auto attendant", "SC-R10"))
     if facts.clid is not None:
         reasons.append(Reason(f"caller-ID policy {facts.clid.policy_name} is in force", "SC-P06"))
@@ -208,12 +221,11 @@ def _step6_inconsistent(facts: Facts) -> CallerIdAnswer | None:
             f"Shared Calling policy {policy.name} applies",
             "SC-U07",
         )
-        details = _shared_details(facts, policy)
         return CallerIdAnswer(
             Outcome.INCONSISTENT,
             None,
             (reason,),
-            shared=details,
+            shared=_shared_details(facts, policy),
             clid=facts.clid,
             emergency=EmergencyAnswer(EmergencyKind.UNDETERMINED),
         )
@@ -242,7 +254,12 @@ def _dr_without_routing(facts: Facts, number: PhoneNumber) -> CallerIdAnswer:
 def _step7_no_number(facts: Facts) -> CallerIdAnswer | None:
     if facts.numbers or facts.scp_policy is not None:
         return None
-    reason = Reason("no phone number and no Shared Calling policy with a resource account")
+    if facts.inactive:
+        reason = Reason(
+            "no working phone number and no Shared Calling policy with a resource account"
+        )
+    else:
+        reason = Reason("no phone number and no Shared Calling policy with a resource account")
     return CallerIdAnswer(Outcome.NO_NUMBER, None, (reason,))
 
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sharedcalling.domain.callerid_model import CallerIdCaveat
+from sharedcalling.domain.callerid_model import CallerIdCaveat, Reason
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.policy import AssignmentSource, EffectivePolicy, effective_policy
+from sharedcalling.domain.rules.user_rules import PROVISIONING
 from sharedcalling.domain.tenant import (
+    PLAN_TEAMS_PHONE,
+    AccountType,
     ActivationState,
     CallingIdSubstitute,
     CallingLineIdentityPolicy,
     NumberType,
     PhoneNumber,
     PolicyType,
+    ProvisioningStatus,
     SharedCallingPolicy,
     TenantSnapshot,
     User,
@@ -27,12 +32,16 @@ class Facts:
     user: User
     snapshot: TenantSnapshot
     numbers: tuple[PhoneNumber, ...]
+    """The user's working (`Activated`) numbers; the others are in `inactive`."""
+    inactive: tuple[PhoneNumber, ...]
     vrp: EffectivePolicy
     vrp_usages: tuple[str, ...]
     scp: EffectivePolicy
     scp_policy: SharedCallingPolicy | None
     """The effective Shared Calling policy, only when it names a resource account."""
     clid: CallerIdCaveat | None
+    number_countries: Mapping[str, str]
+    """Countries of blank-country numbers, derived from the E.164 prefix by the caller."""
 
     def of_type(self, number_type: NumberType) -> tuple[PhoneNumber, ...]:
         return tuple(n for n in self.numbers if n.number_type is number_type)
@@ -47,30 +56,39 @@ class Facts:
         return None
 
 
-def gather_facts(user: User, snapshot: TenantSnapshot) -> Facts:
-    """Numbers, effective VRP, Shared Calling and CLID policies of `user`; never raises."""
+def gather_facts(
+    user: User, snapshot: TenantSnapshot, number_countries: Mapping[str, str] | None = None
+) -> Facts:
+    """Numbers, effective VRP, Shared Calling and CLID policies of `user`; never raises.
+
+    A number that is not `Activated` (AssignmentFailed, pending, ...) is not a working number:
+    the steps treat the user as not having it (reference §9 step 3).
+    """
     vrp = effective_policy(user, PolicyType.VOICE_ROUTING, snapshot)
-    vrp_policy = snapshot.voice_routing_policies.get(vrp.name)
+    vrp_policy = snapshot.voice_routing_policy(vrp.name)
     scp = effective_policy(user, PolicyType.SHARED_CALLING, snapshot)
-    scp_policy = snapshot.shared_calling_policies.get(scp.name)
+    scp_policy = snapshot.shared_calling_policy(scp.name)
     if scp_policy is not None and not scp_policy.resource_account_id:
         scp_policy = None
+    numbers = snapshot.numbers_of(user.id)
     return Facts(
         user=user,
         snapshot=snapshot,
-        numbers=snapshot.numbers_of(user.id),
+        numbers=tuple(n for n in numbers if n.activation_state is ActivationState.ACTIVATED),
+        inactive=tuple(n for n in numbers if n.activation_state is not ActivationState.ACTIVATED),
         vrp=vrp,
         vrp_usages=vrp_policy.pstn_usages if vrp_policy is not None else (),
         scp=scp,
         scp_policy=scp_policy,
         clid=_clid_caveat(user, snapshot),
+        number_countries=number_countries or {},
     )
 
 
 def describe_assignment(policy: EffectivePolicy, snapshot: TenantSnapshot) -> str:
     """Like EffectivePolicy.describe(), naming the group when the snapshot knows it."""
     if policy.source is AssignmentSource.GROUP and policy.group_id is not None:
-        group = snapshot.groups.get(policy.group_id)
+        group = snapshot.group(policy.group_id)
         if group is not None:
             return f"group {group.display_name} (rank {policy.rank})"
     return policy.describe()
@@ -78,10 +96,11 @@ def describe_assignment(policy: EffectivePolicy, snapshot: TenantSnapshot) -> st
 
 def _clid_caveat(user: User, snapshot: TenantSnapshot) -> CallerIdCaveat | None:
     eff = effective_policy(user, PolicyType.CALLING_LINE_IDENTITY, snapshot)
-    policy = snapshot.calling_line_identity_policies.get(eff.name)
+    policy = snapshot.caller_id_policy(eff.name)
     if policy is None or policy.is_default:
         return None
     presented = _clid_number(policy, snapshot)
+    substitute = snapshot.user(policy.resource_account_id)
     return CallerIdCaveat(
         policy_name=policy.name,
         assignment=describe_assignment(eff, snapshot),
@@ -90,6 +109,7 @@ def _clid_caveat(user: User, snapshot: TenantSnapshot) -> CallerIdCaveat | None:
         presented_number=presented,
         user_override=policy.enable_user_override,
         company_name=policy.company_name or None,
+        resource_account_name=substitute.display_name if substitute is not None else None,
     )
 
 
@@ -119,3 +139,34 @@ def active_numbers(account_id: UserId, snapshot: TenantSnapshot) -> tuple[PhoneN
         for n in snapshot.numbers_of(account_id)
         if n.activation_state is ActivationState.ACTIVATED
     )
+
+
+def no_pstn_reasons(user: User) -> tuple[Reason, ...]:
+    """Step 1, plus the account checks that make Teams Phone moot (SC-U01, SC-U02)."""
+    if user.account_type is not AccountType.USER:
+        # Resource accounts are sign-in blocked by design: their type says it all.
+        return (Reason(f"the account is a {user.account_type.value}, not a user", "SC-U01"),)
+    reasons: list[Reason] = []
+    if user.soft_deleted:
+        reasons.append(Reason("the account is deleted", "SC-U02"))
+    elif not user.account_enabled:
+        reasons.append(Reason("the account is disabled", "SC-U02"))
+    teams_phone = _teams_phone_reason(user.plan_status(PLAN_TEAMS_PHONE))
+    if teams_phone is not None:
+        reasons.append(teams_phone)
+    if not user.enterprise_voice_enabled:
+        reasons.append(Reason("enterprise voice is disabled", "SC-U04"))
+    return tuple(reasons)
+
+
+def _teams_phone_reason(status: ProvisioningStatus | None) -> Reason | None:
+    """SC-U03 in the answer's words; None when provisioned or when the backend cannot tell."""
+    if status is None:
+        return Reason("there is no Teams Phone license", "SC-U03")
+    if status in (ProvisioningStatus.SUCCESS, ProvisioningStatus.UNKNOWN):
+        return None
+    if status in PROVISIONING:
+        return Reason("the Teams Phone license is still provisioning", "SC-U03")
+    if status is ProvisioningStatus.DISABLED:
+        return Reason("Teams Phone is switched off in the license", "SC-U03")
+    return Reason(f"the Teams Phone license is in state {status.value}", "SC-U03")

@@ -40,6 +40,9 @@ class EmergencyKind(StrEnum):
     CALLBACK_POOL = "callback_pool"
     MAIN_NUMBER = "main_number"
     UNDETERMINED = "undetermined"
+    NOT_SET_UP = "not_set_up"
+    """The configuration cannot deliver an emergency path an answer could promise; `reasons`
+    say why (SC-U08, SC-R04, SC-E07, ...), and no callback number is named."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +79,26 @@ class CallerIdCaveat:
     substitute: CallingIdSubstitute
     effect: str
     presented_number: str | None = None
+    """For `Resource`: the number of the CLID's resource account (None when it has none)."""
     user_override: bool = False
     company_name: str | None = None
+    resource_account_name: str | None = None
+
+    @property
+    def substitutes_resource(self) -> bool:
+        return self.substitute is CallingIdSubstitute.RESOURCE
 
 
 @dataclass(frozen=True, slots=True)
 class EmergencyAnswer:
+    """What emergency services see. `numbers` keep the policy's order: the first is the one
+    reused when every number is held (reference §9, §10 #26)."""
+
     kind: EmergencyKind = EmergencyKind.NONE
     numbers: tuple[str, ...] = ()
     hold_minutes: int | None = None
+    reasons: tuple[Reason, ...] = ()
+    """For NOT_SET_UP: what an admin must fix, with the rule codes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +113,22 @@ class CallerIdAnswer:
     clid: CallerIdCaveat | None = None
     callbacks: Callbacks = Callbacks.NONE
     emergency: EmergencyAnswer = EmergencyAnswer()
+    unknowns: tuple[Reason, ...] = ()
+    """Facts the backend cannot tell that the answer depends on (SC-U03 `Unknown`): the
+    answer holds only if they turn out well, and says so."""
+    inactive_numbers: tuple[tuple[str, str], ...] = ()
+    """(number, activation state) of the user's numbers that are not working numbers."""
 
     @property
     def rule_codes(self) -> tuple[str, ...]:
-        """The distinct rule codes of the reasons, in order."""
-        return tuple(dict.fromkeys(r.code for r in self.reasons if r.code))
+        """The distinct rule codes of the reasons, the unknowns and the emergency part, in order."""
+        every = (*self.unknowns, *self.reasons, *self.emergency.reasons)
+        return tuple(dict.fromkeys(r.code for r in every if r.code))
+
+    @property
+    def certain(self) -> bool:
+        """False when the answer depends on something the backend cannot tell."""
+        return not self.unknowns
 
     @property
     def is_problem(self) -> bool:

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from sharedcalling.domain.callerid_model import (
     Callbacks,
     CallerIdAnswer,
+    CallerIdCaveat,
     EmergencyKind,
     Outcome,
+    Reason,
     SharedCallingDetails,
 )
-from sharedcalling.domain.tenant import AppConfigurationType
+from sharedcalling.domain.callerid_setup import CALLS_FAIL_CODES
+from sharedcalling.domain.tenant import AppConfigurationType, base_number
 
 NumberFormat = Callable[[str], str]
 
@@ -64,14 +67,32 @@ def summary_text(
     The domain keeps numbers in E.164; the caller passes `number_format` to display them.
     """
     voice = _Voice(about_self, subject_name)
+    return _unless_unknown(answer, voice, _summary(answer, voice, number_format))
+
+
+def _summary(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) -> str:
     outcome = answer.outcome
     if outcome in (Outcome.SHARED, Outcome.SHARED_EXT) and answer.shared is not None:
-        return _shared(answer, answer.shared, voice, number_format)
-    if outcome in (Outcome.PERSONAL, Outcome.PERSONAL_DR) and answer.outbound_number:
-        return _personal(answer, answer.outbound_number, voice, number_format)
+        return _shared(answer, answer.shared, voice, fmt)
+    if outcome in (Outcome.PERSONAL, Outcome.PERSONAL_DR) and answer.personal_number:
+        return _personal(answer, voice, fmt)
     if answer.is_problem:
         return _problem(answer, voice)
     return _not_set_up(answer, voice)
+
+
+def _unless_unknown(answer: CallerIdAnswer, voice: _Voice, text: str) -> str:
+    """Prefix an answer that depends on what the backend cannot tell with that doubt."""
+    if answer.certain:
+        return text
+    codes = ", ".join(dict.fromkeys(r.code for r in answer.unknowns if r.code))
+    doubt = (
+        f"I cannot tell whether Teams Phone is provisioned for {voice.object}; the backend does "
+        f"not report it ({codes})"
+    )
+    # Lower-case only our own opening words ("You ...", "When you ..."), never a name.
+    rest = text[:1].lower() + text[1:] if voice.about_self else text
+    return f"{doubt}. If it is: {rest}" if rest.endswith(".") else f"{doubt}; if it is, {rest}"
 
 
 def _shared(
@@ -92,6 +113,8 @@ def _shared(
             f" Note: {voice.possessive} caller-ID policy {answer.clid.policy_name} is in force "
             "and its effect with shared numbers is not guaranteed."
         )
+    for number, state in answer.inactive_numbers:
+        text += f" Note: {voice.possessive} number {fmt(number)} is {state} and not in use."
     return text
 
 
@@ -118,8 +141,22 @@ def _app_kind(shared: SharedCallingDetails) -> str:
     return "voice app"
 
 
+def _codes(reasons: tuple[Reason, ...]) -> str:
+    return ", ".join(dict.fromkeys(r.code for r in reasons if r.code)) or "unknown cause"
+
+
+def emergency_not_set_up(answer: CallerIdAnswer, voice_object: str) -> str:
+    """The §9 sentence for an emergency path the configuration cannot deliver."""
+    return (
+        f"emergency calling is not set up correctly for {voice_object}; an admin must fix it "
+        f"({_codes(answer.emergency.reasons)})"
+    )
+
+
 def _shared_emergency(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) -> str:
     emergency = answer.emergency
+    if emergency.kind is EmergencyKind.NOT_SET_UP:
+        return f"Warning: {emergency_not_set_up(answer, voice.object)}."
     if emergency.kind is EmergencyKind.CALLBACK_POOL:
         numbers = ", ".join(fmt(n) for n in emergency.numbers)
         return (
@@ -137,23 +174,49 @@ def _shared_emergency(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) 
     return "Emergency calls have no callback number."
 
 
-def _personal(answer: CallerIdAnswer, number: str, voice: _Voice, fmt: NumberFormat) -> str:
-    shown = fmt(number)
-    start = f"{_cap(voice.subject)} {voice.verb('call')} out as **{shown}**"
-    if answer.outcome is Outcome.PERSONAL_DR:
-        start += " through direct routing"
-    if answer.clid is not None:
-        start += f", shown as {answer.clid.effect}"
+def _personal(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) -> str:
+    own = fmt(base_number(answer.personal_number or ""))
+    clid = answer.clid
+    if clid is not None and clid.substitutes_resource:
+        start = _substituted(answer, clid, own, voice, fmt)
+    else:
+        start = f"{_cap(voice.subject)} {voice.verb('call')} out as **{own}**"
+        if answer.outcome is Outcome.PERSONAL_DR:
+            start += " through direct routing"
+        if clid is not None:
+            start += f", shown as {clid.effect}"
     if answer.outcome is Outcome.PERSONAL_DR:
         return f"{start}; shared calling does not apply to {voice.object}."
-    return f"{start}. Emergency calls always send {shown}."
+    return f"{start}. Emergency calls always send {own}."
+
+
+def _substituted(
+    answer: CallerIdAnswer, clid: CallerIdCaveat, own: str, voice: _Voice, fmt: NumberFormat
+) -> str:
+    """CallingIDSubstitute Resource: people see the CLID resource account's number (§9)."""
+    owner = clid.resource_account_name or "a resource account"
+    if answer.outbound_number is None:
+        return (
+            f"{_cap(voice.possessive)} caller-ID policy {clid.policy_name} replaces "
+            f"{voice.possessive} own number {own} with the number of {owner}, which has none, "
+            "so what people see cannot be told"
+        )
+    return (
+        f"{_cap(voice.subject)} {voice.verb('call')} out as **{fmt(answer.outbound_number)}**, "
+        f"the number of {owner} set by {voice.possessive} caller-ID policy {clid.policy_name}; "
+        f"{voice.possessive} own number is {own}"
+    )
 
 
 def _problem_sentence(answer: CallerIdAnswer, voice: _Voice) -> str:
     codes = ", ".join(answer.rule_codes) or "unknown cause"
-    effect = (
-        "will fail" if answer.outcome is Outcome.SHARED_BROKEN else "may not show the shared number"
-    )
+    if answer.outcome is not Outcome.SHARED_BROKEN:
+        effect = "may not show the shared number"
+    elif {r.code for r in answer.reasons if r.code} <= CALLS_FAIL_CODES:
+        effect = "will fail"
+    else:
+        # Only the §9 step 5 causes certainly fail; for the others we do not claim more.
+        effect = "may fail"
     return (
         f"{_cap(voice.possessive)} shared-calling setup is incomplete ({codes}); "
         f"outside calls {effect}"
@@ -186,25 +249,40 @@ def one_line_text(
     The card carries the paragraph of `summary_text` with callbacks and emergency details.
     """
     voice = _Voice(about_self, subject_name)
+    return _unless_unknown(answer, voice, _one_line(answer, voice, number_format))
+
+
+def _one_line(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) -> str:
     number = answer.outbound_number
     if answer.outcome in (Outcome.SHARED, Outcome.SHARED_EXT) and answer.shared and number:
         owner = answer.shared.resource_account_name or "a resource account"
         text = (
-            f"{_cap(voice.subject)} {voice.verb('call')} out as **{number_format(number)}**, "
+            f"{_cap(voice.subject)} {voice.verb('call')} out as **{fmt(number)}**, "
             f"the shared number of {owner} (Shared Calling policy {answer.shared.policy_name})"
         )
         if answer.clid is not None:
             text += f"; caller-ID policy {answer.clid.policy_name} may change what people see"
+        if answer.emergency.kind is EmergencyKind.NOT_SET_UP:
+            text += f"; {emergency_not_set_up(answer, voice.object)}"
         return text + "."
-    if answer.outcome in (Outcome.PERSONAL, Outcome.PERSONAL_DR) and number:
-        text = f"{_cap(voice.subject)} {voice.verb('call')} out as **{number_format(number)}**"
-        text += f", {voice.possessive} own number"
-        if answer.outcome is Outcome.PERSONAL_DR:
-            text += ", through direct routing"
-        if answer.clid is not None:
-            text += f", shown as {answer.clid.effect}"
-        return text + "."
+    if answer.outcome in (Outcome.PERSONAL, Outcome.PERSONAL_DR) and answer.personal_number:
+        return _personal_line(answer, voice, fmt)
     if answer.is_problem:
-        fix = "; please ask a voice admin to fix it" if about_self else ""
+        fix = "; please ask a voice admin to fix it" if voice.about_self else ""
         return f"{_problem_sentence(answer, voice)}{fix}."
     return _not_set_up(answer, voice)
+
+
+def _personal_line(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) -> str:
+    clid = answer.clid
+    if clid is not None and clid.substitutes_resource:
+        own = fmt(base_number(answer.personal_number or ""))
+        return _substituted(answer, clid, own, voice, fmt) + "."
+    number = fmt(answer.outbound_number or base_number(answer.personal_number or ""))
+    text = f"{_cap(voice.subject)} {voice.verb('call')} out as **{number}**"
+    text += f", {voice.possessive} own number"
+    if answer.outcome is Outcome.PERSONAL_DR:
+        text += ", through direct routing"
+    if clid is not None:
+        text += f", shown as {clid.effect}"
+    return text + "."

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
+K = TypeVar("K", bound=str)
 V = TypeVar("V")
 
 TAG_PREFIX = "tag:"
@@ -39,9 +40,10 @@ def policy_key(name: str) -> str:
     return fold(bare_policy_name(name))
 
 
-def find(mapping: Mapping[str, V], key: str, *, policy: bool = False) -> V | None:
+def find(mapping: Mapping[K, V], key: str, *, policy: bool = False) -> V | None:
     """`mapping[key]`, else the entry whose key compares equal; None when there is none."""
-    exact = mapping.get(key)
+    # K is a NewType of str (UserId, GroupId): a plain str key is the same at run time.
+    exact = mapping.get(key)  # type: ignore[arg-type]
     if exact is not None:
         return exact
     normalise = policy_key if policy else fold

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId, UserId
 from sharedcalling.domain.tenant import GLOBAL_POLICY, PolicyType, TenantSnapshot, User
 
@@ -27,7 +28,8 @@ class EffectivePolicy:
 
     @property
     def is_global(self) -> bool:
-        return self.source is AssignmentSource.GLOBAL
+        """Whether no direct or group assignment applies (the Global instance is in force)."""
+        return self.source is AssignmentSource.GLOBAL or names.same(self.name, GLOBAL_POLICY)
 
     def describe(self) -> str:
         """A short, admin-readable reason: 'direct', 'group <id> (rank 1)' or 'Global'."""
@@ -47,20 +49,20 @@ def effective_policy(
     groups the user is a *direct* member of wins (ties broken by group id, for determinism).
     Otherwise the Global instance applies.
     """
-    account = snapshot.users.get(user) if isinstance(user, str) else user
+    account = snapshot.user(user) if isinstance(user, str) else user
     if account is not None:
         direct = account.direct_policy(policy_type)
         if direct is not None:
             return EffectivePolicy(policy_type, direct, AssignmentSource.DIRECT)
     user_id = account.id if account is not None else UserId(str(user))
-    member_of = {g.id for g in snapshot.groups_of(user_id)}
+    member_of = {names.fold(g.id) for g in snapshot.groups_of(user_id)}
     candidates = sorted(
         (
             a
             for a in snapshot.group_assignments
-            if a.policy_type is policy_type and a.group_id in member_of
+            if a.policy_type is policy_type and names.fold(a.group_id) in member_of
         ),
-        key=lambda a: (a.rank, a.group_id),
+        key=lambda a: (a.rank, names.fold(a.group_id)),
     )
     if candidates:
         best = candidates[0]

@@ -6,111 +6,69 @@ snapshot read from Graph or PowerShell maps onto this model without translation 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
-from types import MappingProxyType
-from typing import TypeVar
+from dataclasses import dataclass
 
-from sharedcalling.domain.ids import GroupId, TenantId, UserId
+from sharedcalling.domain.ids import GroupId, UserId
+from sharedcalling.domain.snapshot import TenantSnapshot
+from sharedcalling.domain.tenant_codes import (
+    GLOBAL_POLICY,
+    GOV_PLAN_SUFFIX,
+    PLAN_COMMUNICATIONS_CREDITS,
+    PLAN_PAYG_PREFIX,
+    PLAN_RESOURCE_ACCOUNT,
+    PLAN_TEAMS_PHONE,
+    TEAMS_ADMIN_ROLES,
+    AccountType,
+    ActivationState,
+    AppConfigurationType,
+    AssignmentStatus,
+    CallingIdSubstitute,
+    Capability,
+    NumberSource,
+    NumberType,
+    PolicyType,
+    ProvisioningStatus,
+    base_number,
+    shared_calling_target_id,
+)
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-GLOBAL_POLICY = "Global"
-"""Name of the tenant-wide instance of every policy type."""
-
-# Service plan names (reference §8). Matched by name, never by SKU GUID.
-PLAN_TEAMS_PHONE = "MCOEV"
-PLAN_RESOURCE_ACCOUNT = "MCOEV_VIRTUALUSER"
-PLAN_PAYG_PREFIX = "MCOPSTN_PAYG"
-PLAN_COMMUNICATIONS_CREDITS = "MCOPSTNC"
-GOV_PLAN_SUFFIX = "_GOV"
-
-TEAMS_ADMIN_ROLES = frozenset({"Teams Administrator", "Teams Communications Administrator"})
-"""Directory roles that make a person a Shared Calling admin without group membership."""
-
-
-class AccountType(StrEnum):
-    USER = "User"
-    RESOURCE_ACCOUNT = "ResourceAccount"
-    GUEST = "Guest"
-    SFB_ON_PREM = "SfBOnPremUser"
-    INELIGIBLE = "IneligibleUser"
-
-
-class ProvisioningStatus(StrEnum):
-    SUCCESS = "Success"
-    PENDING_ACTIVATION = "PendingActivation"
-    PENDING_INPUT = "PendingInput"
-    PENDING_PROVISIONING = "PendingProvisioning"
-    DISABLED = "Disabled"
-    ERROR = "Error"
-    UNKNOWN = "Unknown"
-    """The backend cannot tell the provisioning state (its data does not carry it)."""
-
-
-class NumberType(StrEnum):
-    CALLING_PLAN = "CallingPlan"
-    OPERATOR_CONNECT = "OperatorConnect"
-    DIRECT_ROUTING = "DirectRouting"
-
-
-class ActivationState(StrEnum):
-    ACTIVATED = "Activated"
-    ASSIGNMENT_PENDING = "AssignmentPending"
-    ASSIGNMENT_FAILED = "AssignmentFailed"
-    UPDATE_PENDING = "UpdatePending"
-    UPDATE_FAILED = "UpdateFailed"
-
-
-class AssignmentStatus(StrEnum):
-    UNASSIGNED = "Unassigned"
-    USER_ASSIGNED = "UserAssigned"
-    CONFERENCE_ASSIGNED = "ConferenceAssigned"
-    VOICE_APPLICATION_ASSIGNED = "VoiceApplicationAssigned"
-    THIRD_PARTY_APP_ASSIGNED = "ThirdPartyAppAssigned"
-    POLICY_ASSIGNED = "PolicyAssigned"
-
-
-class Capability(StrEnum):
-    USER_ASSIGNMENT = "UserAssignment"
-    VOICE_APPLICATION_ASSIGNMENT = "VoiceApplicationAssignment"
-    CONFERENCE_ASSIGNMENT = "ConferenceAssignment"
-    SHARED_CALLING = "SharedCalling"
-
-
-class NumberSource(StrEnum):
-    ONLINE = "Online"
-    ON_PREMISES = "OnPremises"
-
-
-class PolicyType(StrEnum):
-    SHARED_CALLING = "TeamsSharedCallingRoutingPolicy"
-    VOICE_ROUTING = "OnlineVoiceRoutingPolicy"
-    EMERGENCY_CALL_ROUTING = "TeamsEmergencyCallRoutingPolicy"
-    CALLING_LINE_IDENTITY = "CallingLineIdentity"
-
-
-class CallingIdSubstitute(StrEnum):
-    LINE_URI = "LineUri"
-    ANONYMOUS = "Anonymous"
-    RESOURCE = "Resource"
-
-
-class AppConfigurationType(StrEnum):
-    AUTO_ATTENDANT = "AutoAttendant"
-    CALL_QUEUE = "CallQueue"
-
-
-def shared_calling_target_id(policy_name: str) -> str:
-    """The `AssignedPstnTargetId` a number carries while it is an emergency number of a policy."""
-    return f"{PolicyType.SHARED_CALLING.value}|Tag:{policy_name}"
-
-
-def base_number(telephone_number: str) -> str:
-    """The E.164 part of a number, without any `;ext=` suffix (reference §5.7)."""
-    return telephone_number.split(";", 1)[0]
+__all__ = [  # the vocabulary of tenant_codes is re-exported: import it from here
+    "GLOBAL_POLICY",
+    "GOV_PLAN_SUFFIX",
+    "PLAN_COMMUNICATIONS_CREDITS",
+    "PLAN_PAYG_PREFIX",
+    "PLAN_RESOURCE_ACCOUNT",
+    "PLAN_TEAMS_PHONE",
+    "TEAMS_ADMIN_ROLES",
+    "AccountType",
+    "ActivationState",
+    "AppAssociation",
+    "AppConfigurationType",
+    "AssignmentStatus",
+    "CallingIdSubstitute",
+    "CallingLineIdentityPolicy",
+    "Capability",
+    "EmergencyCallRoutingPolicy",
+    "EmergencyNumber",
+    "Group",
+    "GroupPolicyAssignment",
+    "License",
+    "NetworkSite",
+    "NumberSource",
+    "NumberType",
+    "PhoneNumber",
+    "PolicyRef",
+    "PolicyType",
+    "ProvisioningStatus",
+    "ServicePlan",
+    "SharedCallingPolicy",
+    "SubscribedSku",
+    "TenantSnapshot",
+    "User",
+    "VoiceRoutingPolicy",
+    "base_number",
+    "shared_calling_target_id",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +101,8 @@ class User:
     account_type: AccountType = AccountType.USER
     account_enabled: bool = True
     soft_deleted: bool = False
-    usage_location: str | None = "US"
+    usage_location: str | None = None
+    """ISO country; None when the directory has none (the domain never assumes one)."""
     licenses: tuple[License, ...] = ()
     enterprise_voice_enabled: bool = False
     direct_policies: tuple[PolicyRef, ...] = ()
@@ -152,15 +111,20 @@ class User:
     mail_nickname: str = ""
 
     def plan_status(self, plan_name: str) -> ProvisioningStatus | None:
-        """The best provisioning status of a service plan across all licenses, or None."""
+        """The best provisioning status of a service plan across all licenses, or None.
+
+        `Success` anywhere wins; otherwise `Unknown` anywhere wins, because a license whose state
+        the backend cannot tell may be the one that works.
+        """
         statuses = [
             plan.status
             for lic in self.licenses
             for plan in lic.service_plans
             if plan.name.upper() == plan_name.upper()
         ]
-        if ProvisioningStatus.SUCCESS in statuses:
-            return ProvisioningStatus.SUCCESS
+        for best in (ProvisioningStatus.SUCCESS, ProvisioningStatus.UNKNOWN):
+            if best in statuses:
+                return best
         return statuses[0] if statuses else None
 
     def has_plan_prefix(self, prefix: str) -> bool:
@@ -173,6 +137,7 @@ class User:
         )
 
     def direct_policy(self, policy_type: PolicyType) -> str | None:
+        """The name of the directly assigned instance of `policy_type`, or None."""
         for ref in self.direct_policies:
             if ref.policy_type is policy_type:
                 return ref.name
@@ -310,79 +275,3 @@ class SubscribedSku:
     @property
     def available_units(self) -> int:
         return max(0, self.enabled_units - self.consumed_units)
-
-
-def _frozen_map(items: Mapping[K, V] | None) -> Mapping[K, V]:
-    return MappingProxyType(dict(items or {}))
-
-
-@dataclass(frozen=True, slots=True)
-class TenantSnapshot:
-    """What a use case read from the tenant: the accounts it needs, and all numbers and policies.
-
-    Mappings are read-only views. Keys: accounts by lower-case object id, numbers by their full
-    `telephone_number` (with any `;ext=`), policies by name (without `Tag:`; `Global` included).
-    """
-
-    tenant_id: TenantId
-    users: Mapping[UserId, User] = field(default_factory=dict)
-    numbers: Mapping[str, PhoneNumber] = field(default_factory=dict)
-    groups: Mapping[GroupId, Group] = field(default_factory=dict)
-    group_assignments: tuple[GroupPolicyAssignment, ...] = ()
-    shared_calling_policies: Mapping[str, SharedCallingPolicy] = field(default_factory=dict)
-    voice_routing_policies: Mapping[str, VoiceRoutingPolicy] = field(default_factory=dict)
-    emergency_call_routing_policies: Mapping[str, EmergencyCallRoutingPolicy] = field(
-        default_factory=dict
-    )
-    calling_line_identity_policies: Mapping[str, CallingLineIdentityPolicy] = field(
-        default_factory=dict
-    )
-    associations: tuple[AppAssociation, ...] = ()
-    subscribed_skus: tuple[SubscribedSku, ...] = ()
-    network_sites: tuple[NetworkSite, ...] = ()
-    cloud: str = "public"
-    """`public`, or the sovereign cloud name (`gcc`, `gcchigh`, `dod`, ...)."""
-
-    def __post_init__(self) -> None:
-        for name in (
-            "users",
-            "numbers",
-            "groups",
-            "shared_calling_policies",
-            "voice_routing_policies",
-            "emergency_call_routing_policies",
-            "calling_line_identity_policies",
-        ):
-            object.__setattr__(self, name, _frozen_map(getattr(self, name)))
-
-    def numbers_of(self, target_id: str) -> tuple[PhoneNumber, ...]:
-        """Numbers assigned to a user, resource account or policy target id, in a stable order."""
-        wanted = target_id.lower()
-        return tuple(
-            sorted(
-                (
-                    n
-                    for n in self.numbers.values()
-                    if n.assigned_target_id is not None and n.assigned_target_id.lower() == wanted
-                ),
-                key=lambda n: n.telephone_number,
-            )
-        )
-
-    def number(self, telephone_number: str) -> PhoneNumber | None:
-        """Look a number up by its full form, then by its base E.164 form."""
-        found = self.numbers.get(telephone_number)
-        if found is not None:
-            return found
-        wanted = base_number(telephone_number)
-        for candidate in self.numbers.values():
-            if candidate.base == wanted:
-                return candidate
-        return None
-
-    def associations_of(self, resource_account_id: UserId) -> tuple[AppAssociation, ...]:
-        return tuple(a for a in self.associations if a.resource_account_id == resource_account_id)
-
-    def groups_of(self, user_id: UserId) -> tuple[Group, ...]:
-        """Groups the user is a direct member of."""
-        return tuple(g for g in self.groups.values() if user_id in g.member_ids)

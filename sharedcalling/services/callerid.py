@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sharedcalling.domain import names
 from sharedcalling.domain.access import Principal, may_ask_about
 from sharedcalling.domain.callerid import CallerIdAnswer, caller_id_answer
 from sharedcalling.domain.ids import UserId
-from sharedcalling.domain.tenant import TenantSnapshot, User
+from sharedcalling.domain.tenant import User
 from sharedcalling.services import people
+from sharedcalling.services.numbering import derived_countries
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
 
 logger = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ async def explain_caller_id(
     A non-admin asking about anyone else is refused without learning whether that person exists.
     Raises InvalidInput for a malformed query.
     """
-    if asker.tenant_id.lower() != tenant.tenant_id.lower():
+    if not names.same(asker.tenant_id, tenant.tenant_id):
         return Refused("You are not in this bot's tenant.")
     if subject_query is None:
         return await _answer(asker, asker.user_id, subject_query, tenant)
@@ -81,22 +83,29 @@ async def explain_caller_id(
     return await _answer(asker, UserId(match.user.id), subject_query, tenant)
 
 
+async def answer_caller_id(query: str, *, tenant: TenantGateway) -> CallerIdResult:
+    """Answer for anyone the query names (id, UPN or name), resource accounts included.
+
+    For operators who hold the tenant's credentials (the command line): there is no asker to
+    authorize, so the bot's edge never calls this. Read-only; InvalidInput for a bad query.
+    """
+    match = await people.find_person(query, tenant=tenant, include_resource_accounts=True)
+    if isinstance(match, people.Ambiguous):
+        return Ambiguous(match.query, tuple(Person.of(u) for u in match.candidates))
+    if isinstance(match, people.NotFound):
+        return NotFound(match.query)
+    return await _answer(None, UserId(match.user.id), query, tenant)
+
+
 async def _answer(
-    asker: Principal, subject_id: UserId, query: str | None, tenant: TenantGateway
+    asker: Principal | None, subject_id: UserId, query: str | None, tenant: TenantGateway
 ) -> CallerIdResult:
     snapshot = await tenant.snapshot(SnapshotScope(user_ids=[subject_id]))
-    subject = _subject(snapshot, subject_id)
+    subject = snapshot.user(subject_id)
     if subject is None:
         return NotFound(query or subject_id)
-    answer = caller_id_answer(subject, snapshot)
-    about_self = subject.id.lower() == asker.user_id.lower()
+    # The same derived countries as a plan gets, so the answer's rule checks match the plan's.
+    answer = caller_id_answer(subject, snapshot, number_countries=derived_countries(snapshot))
+    about_self = asker is not None and names.same(subject.id, asker.user_id)
     logger.info("Caller-ID answer for %s: %s", subject.id, answer.outcome.value)
     return Answered(Person.of(subject), answer, about_self)
-
-
-def _subject(snapshot: TenantSnapshot, subject_id: UserId) -> User | None:
-    found = snapshot.users.get(subject_id)
-    if found is not None:
-        return found
-    wanted = subject_id.lower()
-    return next((u for u in snapshot.users.values() if u.id.lower() == wanted), None)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import phonenumbers
 
 from sharedcalling.domain.errors import InvalidInput
+from sharedcalling.domain.tenant import TenantSnapshot
 
 MAX_INPUT_LENGTH = 64
 
@@ -62,3 +65,17 @@ def display_number(number: str) -> str:
         return number
     shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return f"{shown} ext. {extension}" if extension else shown
+
+
+def derived_countries(snapshot: TenantSnapshot, also: Iterable[str] = ()) -> dict[str, str]:
+    """Countries from the E.164 prefix for the snapshot's numbers whose `IsoCountryCode` is
+    blank (often so for Direct Routing, reference §10 #18), and for the numbers in `also` that
+    the inventory does not list (unassigned Direct Routing numbers)."""
+    wanted = [n.telephone_number for n in snapshot.numbers.values() if not n.iso_country_code]
+    wanted += [n for n in also if snapshot.number(n) is None]
+    derived = {}
+    for number in dict.fromkeys(wanted):
+        country = country_of(number)
+        if country is not None:
+            derived[number] = country
+    return derived

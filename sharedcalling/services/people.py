@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sharedcalling.domain import names
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.tenant import User
 from sharedcalling.services.ports import TenantGateway, TenantNotFound
@@ -40,7 +41,7 @@ def clean_query(query: str) -> str:
     """The query trimmed; InvalidInput when empty, too long or holding control characters."""
     text = query.strip()
     if not text:
-        raise InvalidInput("Tell me who: a name, a UPN such as AdeleV@contoso.example, or an id.")
+        raise InvalidInput("Tell me who: a display name, a user principal name, or an object id.")
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidInput(f"That name is too long (at most {MAX_QUERY_LENGTH} characters).")
     if any(unicodedata.category(ch).startswith("C") for ch in text):
@@ -57,14 +58,13 @@ async def find_person(
     """
     text = clean_query(query)
     if _GUID.match(text) or "@" in text:
-        user = await _get(text.lower() if _GUID.match(text) else text, tenant)
+        user = await _get(names.fold(text) if _GUID.match(text) else text, tenant)
         if user is None or (user.is_resource_account and not include_resource_accounts):
             return NotFound(text)
         return Found(user)
     found = await tenant.search_users(text, limit=_SEARCH_LIMIT)
     candidates = [u for u in found if include_resource_accounts or not u.is_resource_account]
-    wanted = text.casefold()
-    exact = [u for u in candidates if u.display_name.casefold() == wanted]
+    exact = [u for u in candidates if names.same(u.display_name, text)]
     return _match(text, exact or candidates)
 
 
@@ -80,5 +80,5 @@ def _match(query: str, users: list[User]) -> PersonMatch:
         return NotFound(query)
     if len(users) == 1:
         return Found(users[0])
-    ordered = sorted(users, key=lambda u: (u.display_name.casefold(), u.id))
+    ordered = sorted(users, key=lambda u: (names.fold(u.display_name), u.id))
     return Ambiguous(query, tuple(ordered[:MAX_CANDIDATES]))

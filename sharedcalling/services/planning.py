@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from sharedcalling.domain import names
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.planning import Plan, plan
 from sharedcalling.domain.rules import Finding
 from sharedcalling.domain.tenant import GLOBAL_POLICY, TenantSnapshot
-from sharedcalling.services.numbering import country_of, normalize_number
+from sharedcalling.services.numbering import derived_countries, normalize_number
 from sharedcalling.services.ports import SnapshotScope, TenantGateway, TenantNotFound
 
 MAX_POLICY_NAME = 64
@@ -79,7 +80,8 @@ async def resolve_plan_request(request: PlanRequest, *, tenant: TenantGateway) -
     return DesiredState(
         resource_account_id=ra,
         policy_name=policy_name,
-        user_ids=tuple(dict.fromkeys(users)),
+        # A user marked for extension dialing (SC-U06) is a user of the plan, listed or not.
+        user_ids=tuple(dict.fromkeys([*users, *extension])),
         emergency_numbers=numbers,
         extension_dialing_user_ids=frozenset(extension),
         ra_voice_routing_policy=(request.ra_voice_routing_policy or "").strip() or None,
@@ -104,34 +106,19 @@ async def preview_plan_request(request: PlanRequest, *, tenant: TenantGateway) -
 
 
 def with_derived_countries(desired: DesiredState, snapshot: TenantSnapshot) -> DesiredState:
-    """Fill the countries of numbers whose IsoCountryCode is blank from their E.164 prefix."""
-    derived = dict(desired.number_countries)
-    for number in snapshot.numbers.values():
-        if not number.iso_country_code and number.telephone_number not in derived:
-            country = country_of(number.telephone_number)
-            if country is not None:
-                derived[number.telephone_number] = country
-    return DesiredState(
-        resource_account_id=desired.resource_account_id,
-        policy_name=desired.policy_name,
-        user_ids=desired.user_ids,
-        emergency_numbers=desired.emergency_numbers,
-        extension_dialing_user_ids=desired.extension_dialing_user_ids,
-        ra_voice_routing_policy=desired.ra_voice_routing_policy,
-        emergency_location_id=desired.emergency_location_id,
-        number_countries=derived,
-    )
+    """Fill the countries of numbers whose IsoCountryCode is blank from their E.164 prefix,
+    and of wanted emergency numbers the inventory does not list."""
+    derived = derived_countries(snapshot, desired.emergency_numbers or ())
+    return replace(desired, number_countries={**derived, **desired.number_countries})
 
 
 def _policy_name(raw: str) -> str:
-    name = raw.strip()
-    if name.lower().startswith("tag:"):
-        name = name[4:].strip()
+    name = names.bare_policy_name(raw)
     if not name or len(name) > MAX_POLICY_NAME:
         raise InvalidInput(f"A policy name needs 1 to {MAX_POLICY_NAME} characters; got {raw!r}.")
     if any(not ch.isprintable() for ch in name):
         raise InvalidInput(f"The policy name {raw!r} contains control characters.")
-    if name.lower() == GLOBAL_POLICY.lower():
+    if names.same(name, GLOBAL_POLICY):
         raise InvalidInput("Choose a named policy; Shared Calling is never planned for Global.")
     return name
 

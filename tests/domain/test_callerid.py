@@ -262,7 +262,10 @@ def test_a_calling_plan_resource_account_without_payg_breaks_shared_calling() ->
     user = _user(SC)
     answer = caller_id_answer(user, _tenant(user, RA_NUMBER, ra_licenses=(RA_LICENSE,)))
     assert answer.outcome is Outcome.SHARED_BROKEN
-    assert answer.rule_codes == ("SC-R06",)
+    assert [r.code for r in answer.reasons] == ["SC-R06"]
+    # This tenant also lacks an emergency location and an ECRP: named, never a callback number.
+    assert answer.emergency.kind is EmergencyKind.NOT_SET_UP
+    assert {r.code for r in answer.emergency.reasons} == {"SC-U08", "SC-R04"}
 
 
 def test_a_direct_routing_number_without_extension_and_empty_routing_is_inconsistent() -> None:
@@ -278,12 +281,15 @@ def test_a_personal_number_with_a_resource_caller_id_shows_the_resource_number()
     user = _user(PolicyRef(PolicyType.CALLING_LINE_IDENTITY, "Main"))
     own = _number("+14255550111", NumberType.OPERATOR_CONNECT, ME)
     answer = caller_id_answer(user, _tenant(user, RA_NUMBER, own, clid=clid))
-    assert (answer.outcome, answer.outbound_number) == (Outcome.PERSONAL, "+14255550111")
+    # The presented number is the CLID resource account's (issue 7, fix 5).
+    assert (answer.outcome, answer.outbound_number) == (Outcome.PERSONAL, "+14255550100")
+    assert answer.personal_number == "+14255550111"
     assert answer.clid is not None
     assert answer.clid.presented_number == "+14255550100"
     assert answer.emergency.numbers == ("+14255550111",)
     text = summary_text(answer, "Test Person", about_self=True)
-    assert "shown as the resource account number +14255550100" in text
+    assert text.startswith("You call out as **+14255550100**, the number of Main Line")
+    assert "your own number is +14255550111" in text
     assert "Emergency calls always send +14255550111" in text
 
 
@@ -427,6 +433,10 @@ def test_caller_id_answer_never_raises(
     answer = caller_id_answer(user, snapshot)
     assert isinstance(answer.outcome, Outcome)
     shared = answer.outcome in (Outcome.SHARED, Outcome.SHARED_EXT)
-    assert (answer.outbound_number is not None) == (shared or answer.outcome.startswith("PERS"))
+    personal = answer.outcome.startswith("PERS")
+    # A resource caller ID whose account has no number leaves what people see untold.
+    untold = personal and answer.clid is not None and answer.clid.presented_number is None
+    untold = untold and answer.clid is not None and answer.clid.substitutes_resource
+    assert (answer.outbound_number is not None) == ((shared or personal) and not untold)
     for about_self in (True, False):
         assert summary_text(answer, user.display_name, about_self=about_self)

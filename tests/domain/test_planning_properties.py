@@ -6,11 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
+from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.planning import plan
 from sharedcalling.domain.rules import Severity, SubjectKind
+from sharedcalling.domain.tenant import SharedCallingPolicy
 from sharedcalling.services.changes import apply_changes
 from sharedcalling.services.ports import SnapshotScope
-from tests.strategies import Scenario, scenarios
+from tests.strategies import RA_ID, SPARE, Scenario, base_snapshot, scenarios
 
 # Each property applies up to 50 plans to a fresh emulated tenant: about a second per test.
 pytestmark = pytest.mark.slow
@@ -70,13 +72,29 @@ def test_the_fingerprint_is_deterministic_and_ignores_input_order(scenario: Scen
     users = list(scenario.desired.user_ids)
     rnd.shuffle(users)
     shuffled = replace(scenario.desired, user_ids=(*users, *users[:1]))
-    numbers = scenario.desired.emergency_numbers
-    if numbers is not None:
-        shuffled = replace(shuffled, emergency_numbers=tuple(reversed(numbers)))
     once = plan(scenario.desired, scenario.snapshot)
     assert plan(scenario.desired, scenario.snapshot).fingerprint == once.fingerprint
     assert plan(shuffled, scenario.snapshot).fingerprint == once.fingerprint
     assert once.fingerprint.startswith("sha256:")
+
+
+def test_a_new_policys_fingerprint_follows_the_admins_order_of_emergency_numbers():
+    snapshot = base_snapshot({})
+    first = plan(DesiredState(RA_ID, "Redmond", (), emergency_numbers=SPARE[:2]), snapshot)
+    second = plan(DesiredState(RA_ID, "Redmond", (), emergency_numbers=SPARE[1::-1]), snapshot)
+    assert first.fingerprint != second.fingerprint
+
+
+def test_the_order_of_numbers_an_existing_policy_already_holds_does_not_count():
+    # Compared as a set to decide whether a change is needed (reference §10 #26).
+    snapshot = replace(
+        base_snapshot({}),
+        shared_calling_policies={"Seattle": SharedCallingPolicy("Seattle", RA_ID, SPARE[:2])},
+    )
+    first = plan(DesiredState(RA_ID, "Seattle", (), emergency_numbers=SPARE[:2]), snapshot)
+    second = plan(DesiredState(RA_ID, "Seattle", (), emergency_numbers=SPARE[1::-1]), snapshot)
+    assert first.changes == second.changes == ()
+    assert first.fingerprint == second.fingerprint
 
 
 @BOUNDED

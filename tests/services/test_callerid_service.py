@@ -1,18 +1,28 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.access import Principal, Role
-from sharedcalling.domain.callerid import Outcome
+from sharedcalling.domain.callerid import EmergencyKind, Outcome
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import TenantId, UserId
+from sharedcalling.domain.tenant import (
+    EmergencyCallRoutingPolicy,
+    EmergencyNumber,
+    PolicyRef,
+    PolicyType,
+    SharedCallingPolicy,
+)
 from sharedcalling.services.callerid import (
     ONLY_YOURSELF,
     Ambiguous,
     Answered,
     NotFound,
     Refused,
+    answer_caller_id,
     explain_caller_id,
 )
 from sharedcalling.services.ports import SnapshotScope
@@ -120,3 +130,63 @@ async def test_explaining_writes_nothing(tenant: EmulatedTenantGateway) -> None:
     before = await tenant.snapshot(everything)
     await explain_caller_id(MEGAN, "Adele Vance", tenant=tenant)
     assert await tenant.snapshot(everything) == before
+
+
+async def test_an_operator_asks_about_anyone_by_upn(tenant: EmulatedTenantGateway) -> None:
+    result = await answer_caller_id("adelev@CONTOSO.example", tenant=tenant)
+    assert isinstance(result, Answered)
+    assert not result.about_self
+    assert result.subject.id == uid(3)
+    assert result.answer.outbound_number == "+14255550100"
+
+
+async def test_an_operator_asks_about_a_resource_account(tenant: EmulatedTenantGateway) -> None:
+    result = await answer_caller_id(str(uid(51)).upper(), tenant=tenant)
+    assert isinstance(result, Answered)
+    assert result.answer.rule_codes == ("SC-U01",)
+
+
+async def test_an_operator_is_told_about_unknown_and_ambiguous_people(
+    tenant: EmulatedTenantGateway,
+) -> None:
+    assert await answer_caller_id("ghost@contoso.example", tenant=tenant) == NotFound(
+        "ghost@contoso.example"
+    )
+    assert isinstance(await answer_caller_id("Contoso Employee", tenant=tenant), Ambiguous)
+    with pytest.raises(InvalidInput):
+        await answer_caller_id("  ", tenant=tenant)
+
+
+async def test_the_answer_uses_countries_derived_from_the_number() -> None:
+    """A Direct Routing number often has a blank country: the rules get it from the E.164 prefix
+    (+1: US, so 911 is the dial string to cover), as the plan does."""
+    seeded = EmulatedTenantGateway.seeded()
+    snapshot = await seeded.snapshot(SnapshotScope(all_users=True))
+    us_dr_number = replace(snapshot.numbers["+493023125100"], telephone_number="+14255550177")
+    numbers = {k: v for k, v in snapshot.numbers.items() if k != "+493023125100"}
+    policy = SharedCallingPolicy("Berlin", uid(53))
+    us_dr = EmergencyCallRoutingPolicy("US-DR", (EmergencyNumber("911", pstn_usage="DE-Berlin"),))
+    refs = (
+        PolicyRef(PolicyType.SHARED_CALLING, "Berlin"),
+        PolicyRef(PolicyType.VOICE_ROUTING, "NoPSTN"),
+        PolicyRef(PolicyType.EMERGENCY_CALL_ROUTING, "US-DR"),
+    )
+    diego = replace(snapshot.users[uid(5)], enterprise_voice_enabled=True, direct_policies=refs)
+    snapshot = replace(
+        snapshot,
+        users={**snapshot.users, diego.id: diego},
+        numbers={**numbers, us_dr_number.telephone_number: us_dr_number},
+        shared_calling_policies={**snapshot.shared_calling_policies, "Berlin": policy},
+        emergency_call_routing_policies={
+            **snapshot.emergency_call_routing_policies,
+            us_dr.name: us_dr,
+        },
+    )
+    tenant = EmulatedTenantGateway.from_snapshot(snapshot)
+    result = await answer_caller_id(str(uid(5)), tenant=tenant)
+    assert isinstance(result, Answered)
+    assert (result.answer.outcome, result.answer.outbound_number) == (
+        Outcome.SHARED,
+        "+14255550177",
+    )
+    assert result.answer.emergency.kind is EmergencyKind.MAIN_NUMBER

@@ -9,10 +9,11 @@ from typing import Any
 
 from sharedcalling.adapters.tenant import emulated_rules as rules
 from sharedcalling.adapters.tenant import emulated_shared_calling as shared_calling
-from sharedcalling.adapters.tenant.emulated_codec import KINDS, from_stored, to_stored
+from sharedcalling.adapters.tenant.emulated_codec import KINDS, TenantInfo, from_stored, to_stored
 from sharedcalling.adapters.tenant.emulated_faults import Faults
-from sharedcalling.adapters.tenant.emulated_seed import seed_objects, seed_tenant_id
+from sharedcalling.adapters.tenant.emulated_seed import seed_identity, seed_objects, seed_tenant_id
 from sharedcalling.adapters.tenant.emulated_state import TenantState
+from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
@@ -97,6 +98,7 @@ class EmulatedTenantGateway(TenantGateway):
             *snapshot.associations,
             *snapshot.subscribed_skus,
             *snapshot.network_sites,
+            TenantInfo(cloud=snapshot.cloud),
         ]
         return cls(TenantState.of(objects), tenant_id=snapshot.tenant_id, faults=faults)
 
@@ -109,15 +111,21 @@ class EmulatedTenantGateway(TenantGateway):
         *,
         faults: Faults | None = None,
     ) -> EmulatedTenantGateway:
-        """The tenant as the store holds it, seeding the store first when it is empty."""
+        """The tenant as the store holds it, seeding the store first when it is empty.
+
+        `seed` is a shipped seed's name or a tenant file's path. The store is seeded again when
+        it holds another seed's tenant (a changed tenant file, or a switch between seeds), so
+        a what-if run never answers from a stale copy.
+        """
         tid = TenantId(tenant_id or seed_tenant_id(seed))
         stored = await store.load(tid)
-        if not stored:
+        objects = [from_stored(s) for s in stored if s.kind in KINDS]
+        if not stored or _seeded_from(objects) != seed_identity(seed):
             logger.info("Seeding emulated tenant %s from seed %s", tid, seed)
             objects = seed_objects(seed)
+            if stored:
+                await store.clear(tid)
             await store.upsert(tid, [to_stored(o) for o in objects])
-        else:
-            objects = [from_stored(s) for s in stored if s.kind in KINDS]
         return cls(TenantState.of(objects), tenant_id=tid, seed=seed, store=store, faults=faults)
 
     async def reset(self) -> None:
@@ -138,19 +146,19 @@ class EmulatedTenantGateway(TenantGateway):
 
     async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
         await self.faults.before("search_users")
-        wanted = text.strip().lower()
+        wanted = names.fold(text)
         found = [u for u in self._state.users.values() if _matches(u, wanted)]
-        found.sort(key=lambda u: (u.display_name.lower(), u.user_principal_name.lower()))
+        found.sort(key=lambda u: (names.fold(u.display_name), names.fold(u.user_principal_name)))
         return found[: max(0, limit)]
 
     async def list_resource_accounts(self) -> list[User]:
         await self.faults.before("list_resource_accounts")
         accounts = [u for u in self._state.users.values() if u.is_resource_account]
-        return sorted(accounts, key=lambda u: u.user_principal_name.lower())
+        return sorted(accounts, key=lambda u: names.fold(u.user_principal_name))
 
     async def get_group(self, group_id: GroupId) -> Group:
         await self.faults.before("get_group")
-        group = self._state.groups.get(group_id.lower())
+        group = self._state.groups.get(names.fold(group_id))
         if group is None:
             raise TenantNotFound(f'Group "{group_id}" was not found.', operation="get_group")
         return group
@@ -250,7 +258,14 @@ def _matches(user: User, wanted: str) -> bool:
         user.user_principal_name,
         user.mail_nickname,
     )
-    return any(c.lower().startswith(wanted) for c in candidates)
+    return any(names.fold(c).startswith(wanted) for c in candidates)
+
+
+def _seeded_from(objects: list[Any]) -> str:
+    """The identity of the seed a stored state came from; states stored before seeds were
+    remembered came from the default seed."""
+    info = next((o for o in objects if isinstance(o, TenantInfo)), None)
+    return info.seed if info is not None and info.seed else DEFAULT_SEED
 
 
 def _same_emergency_routing(a: EmergencyCallRoutingPolicy, b: EmergencyCallRoutingPolicy) -> bool:
@@ -263,7 +278,7 @@ def _same_emergency_routing(a: EmergencyCallRoutingPolicy, b: EmergencyCallRouti
 def _same_caller_id(a: CallingLineIdentityPolicy, b: CallingLineIdentityPolicy) -> bool:
     return (
         a.substitute is b.substitute
-        and (a.resource_account_id or "").lower() == (b.resource_account_id or "").lower()
+        and names.same(a.resource_account_id or "", b.resource_account_id or "")
         and a.enable_user_override == b.enable_user_override
         and (a.company_name or "") == (b.company_name or "")
     )

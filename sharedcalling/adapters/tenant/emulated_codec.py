@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar, Union
 
+from sharedcalling.domain import names
 from sharedcalling.domain.tenant import (
     AppAssociation,
     CallingLineIdentityPolicy,
@@ -30,11 +31,24 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class EmergencyLocation:
-    """A civic address with its location id (`Get-CsOnlineLisLocation`); emulated tenant only."""
+    """A civic address with its location id (`Get-CsOnlineLisLocation`); emulated tenant only.
+
+    A tenant file exported from a backend holds only the ids its numbers reference (the port
+    reads no location list), so the address may be empty.
+    """
 
     id: str
-    description: str
-    country_or_region: str
+    description: str = ""
+    country_or_region: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TenantInfo:
+    """Tenant-wide facts of the emulated tenant: its cloud, and which seed it came from."""
+
+    cloud: str = "public"
+    seed: str = ""
+    """The seed's identity: a shipped seed's name, or `sha256:<hex>` of a tenant file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,20 +62,20 @@ class Kind:
 
 def _policy_key(policy: Any) -> str:
     # Teams policy identities are case-insensitive: `Tag:Seattle` and `tag:seattle` are one.
-    return str(policy.name).lower()
+    return names.policy_key(str(policy.name))
 
 
 KINDS: Mapping[str, Kind] = types.MappingProxyType(
     {
         k.name: k
         for k in (
-            Kind("user", User, lambda u: u.id.lower()),
+            Kind("user", User, lambda u: names.fold(u.id)),
             Kind("number", PhoneNumber, lambda n: n.telephone_number),
-            Kind("group", Group, lambda g: g.id.lower()),
+            Kind("group", Group, lambda g: names.fold(g.id)),
             Kind(
                 "group_assignment",
                 GroupPolicyAssignment,
-                lambda a: f"{a.policy_type.value}|{a.group_id.lower()}",
+                lambda a: f"{a.policy_type.value}|{names.fold(a.group_id)}",
             ),
             Kind("shared_calling_policy", SharedCallingPolicy, _policy_key),
             Kind("voice_routing_policy", VoiceRoutingPolicy, _policy_key),
@@ -70,11 +84,12 @@ KINDS: Mapping[str, Kind] = types.MappingProxyType(
             Kind(
                 "association",
                 AppAssociation,
-                lambda a: f"{a.resource_account_id.lower()}|{a.configuration_id.lower()}",
+                lambda a: f"{names.fold(a.resource_account_id)}|{names.fold(a.configuration_id)}",
             ),
             Kind("subscribed_sku", SubscribedSku, lambda s: s.sku_part_number),
-            Kind("network_site", NetworkSite, lambda s: s.name.lower()),
-            Kind("location", EmergencyLocation, lambda loc: loc.id.lower()),
+            Kind("network_site", NetworkSite, lambda s: names.fold(s.name)),
+            Kind("location", EmergencyLocation, lambda loc: names.fold(loc.id)),
+            Kind("tenant", TenantInfo, lambda _info: "tenant"),
         )
     }
 )

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from sharedcalling.adapters.tenant.emulated_state import TenantState
+from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId
 from sharedcalling.domain.tenant import (
     GLOBAL_POLICY,
@@ -44,7 +45,7 @@ def require_user(state: TenantState, key: str, operation: str) -> User:
 
 
 def require_policy(state: TenantState, policy_type: PolicyType, name: str, operation: str) -> Any:
-    policy = state.policies(policy_type).get(name.removeprefix("Tag:").lower())
+    policy = state.policies(policy_type).get(names.policy_key(name))
     if policy is None:
         raise TenantNotFound(
             f'Cannot find policy "{name}" of type {policy_type.value}.', operation=operation
@@ -81,7 +82,7 @@ def grant(
     name = None
     if policy_name is not None:
         name = require_policy(state, policy_type, policy_name, op).name
-        if name == GLOBAL_POLICY:
+        if names.same(name, GLOBAL_POLICY):
             raise TenantValidationError(
                 f"The Global {policy_type.value} cannot be granted to a user; grant $null to "
                 "remove the direct assignment.",
@@ -104,14 +105,14 @@ def grant_group(
     state: TenantState, policy_type: PolicyType, group_id: str, policy_name: str, rank: int
 ) -> list[Any]:
     op = "grant_group_policy"
-    group = state.groups.get(group_id.lower())
+    group = state.groups.get(names.fold(group_id))
     if group is None:
         raise TenantNotFound(f'Group "{group_id}" was not found.', operation=op)
     name = require_policy(state, policy_type, policy_name, op).name
     if rank < 1:
         raise TenantValidationError(f"Rank must be 1 or more, got {rank}.", operation=op)
     wanted = GroupPolicyAssignment(GroupId(group.id), policy_type, name, rank)
-    key = f"{policy_type.value}|{group.id.lower()}"
+    key = f"{policy_type.value}|{names.fold(group.id)}"
     current = state.group_assignments.get(key)
     if current == wanted:
         return []
@@ -131,7 +132,7 @@ def create_policy(
     """New-Cs… for a routing, emergency or caller-id policy: conflict if it exists differently."""
     op = f"create_{_OPERATION_NOUN[policy_type]}"
     check_name(policy.name, op)
-    existing = state.policies(policy_type).get(policy.name.lower())
+    existing = state.policies(policy_type).get(names.policy_key(policy.name))
     if existing is not None:
         if same(existing, policy):
             return []
@@ -146,7 +147,7 @@ def create_policy(
 
 
 def check_name(name: str, op: str) -> None:
-    if not name.strip() or name.lower().startswith("tag:"):
+    if not name.strip() or names.fold(name).startswith(names.TAG_PREFIX):
         raise TenantValidationError(
             f"Invalid policy identity {name!r}: give a name without the Tag: prefix.",
             operation=op,
@@ -180,7 +181,7 @@ def number_location(state: TenantState, telephone_number: str, location_id: str)
             f"The phone number {telephone_number} was not found in the tenant's inventory.",
             operation=op,
         )
-    if (number.location_id or "").lower() == location_id.lower():
+    if names.same(number.location_id or "", location_id):
         return []
     if not number.location_update_supported:
         raise TenantValidationError(
@@ -188,6 +189,7 @@ def number_location(state: TenantState, telephone_number: str, location_id: str)
             "Telephone Number Services service desk.",
             operation=op,
         )
-    if location_id.lower() not in state.locations or location_id == NO_LOCATION:
+    location = state.locations.get(names.fold(location_id))
+    if location is None or location_id == NO_LOCATION:
         raise TenantValidationError(f"The location {location_id} was not found.", operation=op)
-    return [replace(number, location_id=state.locations[location_id.lower()].id)]
+    return [replace(number, location_id=location.id)]

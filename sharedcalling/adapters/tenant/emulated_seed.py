@@ -1,19 +1,44 @@
-"""The demo tenants the emulated gateway starts from: a JSON fixture plus generated employees."""
+"""The tenants the emulated gateway starts from: a shipped seed by name, or a tenant file by path.
+
+Both are the tenant file format (docs/demo-tenant.md), checked by `emulated_tenant_file`. A
+shipped seed may also generate a bulk population of employees.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from collections import Counter
 from dataclasses import replace
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from sharedcalling.adapters.tenant.emulated_codec import KINDS, from_document
+from sharedcalling.adapters.tenant.emulated_codec import TenantInfo
+from sharedcalling.adapters.tenant.emulated_tenant_file import (
+    TenantDocument,
+    TenantFileError,
+    parse_tenant_document,
+    read_tenant_file,
+)
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.tenant import License, ServicePlan, SubscribedSku, User
 
 SEED_PACKAGE = "sharedcalling.adapters.tenant.seeds"
 SEED_FORMAT = 1
+
+__all__ = [
+    "SEED_FORMAT",
+    "TenantFileError",
+    "UnknownSeed",
+    "generated_user",
+    "is_seed_file",
+    "seed_identity",
+    "seed_names",
+    "seed_objects",
+    "seed_tenant_id",
+]
 
 
 class UnknownSeed(ValueError):
@@ -26,36 +51,56 @@ def seed_names() -> list[str]:
     return sorted(f.name.removesuffix(".json") for f in files if f.name.endswith(".json"))
 
 
+def is_seed_file(seed: str) -> bool:
+    """A seed with a path separator or a `.json` suffix is a tenant file, else a shipped name."""
+    return "/" in seed or "\\" in seed or seed.endswith(".json")
+
+
 def seed_tenant_id(seed: str) -> str:
-    return str(_fixture(seed)["tenant_id"])
+    return _load(seed)[0].tenant_id
+
+
+def seed_identity(seed: str) -> str:
+    """What the seeded state remembers: a shipped seed's name, or the file's SHA-256, so a
+    changed tenant file is noticed and a moved one is not."""
+    return _load(seed)[1].seed
 
 
 def seed_objects(seed: str) -> list[Any]:
-    """Every tenant object of a seed, generated users included, with SKU consumption counted."""
-    fixture = _fixture(seed)
-    objects = [
-        from_document(KINDS[kind].cls, document)
-        for kind, documents in fixture["objects"].items()
-        for document in documents
-    ]
-    skus = {o.sku_part_number: o for o in objects if isinstance(o, SubscribedSku)}
-    generated = fixture.get("generated_users")
+    """Every tenant object of a seed, generated users included, with its TenantInfo.
+
+    Raises UnknownSeed for an unknown name and TenantFileError for a bad file.
+    """
+    document, info = _load(seed)
+    objects = list(document.objects)
+    generated = document.raw.get("generated_users")
     if generated:
-        licenses = tuple(_license(skus[name]) for name in generated["licenses"])
-        domain = str(fixture["domain"])
-        objects.extend(
-            generated_user(n, domain, licenses) for n in range(1, generated["count"] + 1)
-        )
+        objects = _with_generated(objects, generated, str(document.raw["domain"]))
+    return [*objects, info]
+
+
+def _with_generated(objects: list[Any], generated: dict[str, Any], domain: str) -> list[Any]:
+    skus = {o.sku_part_number: o for o in objects if isinstance(o, SubscribedSku)}
+    licenses = tuple(_license(skus[name]) for name in generated.get("licenses", ()))
+    location = generated.get("usage_location")
+    objects = objects + [
+        generated_user(n, domain, licenses, location) for n in range(1, generated["count"] + 1)
+    ]
+    # Consumed seats follow from the accounts, so a generating seed cannot contradict itself.
+    # A file without generated users keeps its own counts (a real tenant's, when exported).
     return _count_consumed_units(objects)
 
 
-def generated_user(n: int, domain: str, licenses: tuple[License, ...]) -> User:
+def generated_user(
+    n: int, domain: str, licenses: tuple[License, ...], usage_location: str | None = None
+) -> User:
     """Employee `n` of the bulk population: licensed, voice disabled, no number, no policies."""
     nickname = f"user{n:04d}"
     return User(
         id=UserId(f"00000000-0000-4000-9000-{n:012d}"),
         user_principal_name=f"{nickname}@{domain}",
         display_name=f"Contoso Employee {n:04d}",
+        usage_location=usage_location,
         licenses=licenses,
         mail_nickname=nickname,
     )
@@ -66,7 +111,6 @@ def _license(sku: SubscribedSku) -> License:
 
 
 def _count_consumed_units(objects: list[Any]) -> list[Any]:
-    # Consumed seats follow from the accounts, so the fixture cannot contradict itself.
     used = Counter(
         lic.sku_part_number for o in objects if isinstance(o, User) for lic in o.licenses
     )
@@ -76,11 +120,32 @@ def _count_consumed_units(objects: list[Any]) -> list[Any]:
     ]
 
 
-def _fixture(seed: str) -> dict[str, Any]:
+def _load(seed: str) -> tuple[TenantDocument, TenantInfo]:
+    if is_seed_file(seed):
+        path = Path(seed)
+        try:
+            stat = path.stat()
+        except OSError:
+            return _from_file(path, 0, -1)  # reports why it cannot be read
+        return _from_file(path, stat.st_mtime_ns, stat.st_size)
     if seed not in seed_names():
         raise UnknownSeed(f"Unknown tenant seed {seed!r}; available: {', '.join(seed_names())}")
+    document = _shipped(seed)
+    return document, TenantInfo(cloud=document.cloud, seed=seed)
+
+
+@functools.lru_cache(maxsize=4)
+def _from_file(path: Path, _mtime_ns: int, _size: int) -> tuple[TenantDocument, TenantInfo]:
+    # Keyed by modification time and size too: opening the tenant checks the file, asks for
+    # its identity and may seed from it; a large file is read once, an edited one again.
+    document, data = read_tenant_file(path)
+    identity = "sha256:" + hashlib.sha256(data).hexdigest()
+    return document, TenantInfo(cloud=document.cloud, seed=identity)
+
+
+@functools.cache
+def _shipped(seed: str) -> TenantDocument:
+    # Shipped seeds never change while the process runs, and their objects are frozen: parse
+    # and check each once (tests seed a fresh tenant hundreds of times).
     text = resources.files(SEED_PACKAGE).joinpath(f"{seed}.json").read_text(encoding="utf-8")
-    fixture: dict[str, Any] = json.loads(text)
-    if fixture.get("format") != SEED_FORMAT:
-        raise UnknownSeed(f"Seed {seed!r} has format {fixture.get('format')}, not {SEED_FORMAT}")
-    return fixture
+    return parse_tenant_document(json.loads(text), f"{seed}.json")

@@ -12,6 +12,7 @@ from typing import Any
 
 from sharedcalling.adapters.tenant.emulated_rules import check_name, require_policy, require_user
 from sharedcalling.adapters.tenant.emulated_state import TenantState
+from sharedcalling.domain import names
 from sharedcalling.domain.tenant import (
     ActivationState,
     AssignmentStatus,
@@ -30,7 +31,7 @@ UNSUPPORTED_SERVICE_NUMBER_COUNTRIES = frozenset({"RO", "CZ", "HU", "SG", "NZ", 
 
 def create_policy(state: TenantState, policy: SharedCallingPolicy) -> list[Any]:
     op = "create_shared_calling_policy"
-    existing = state.shared_calling.get(policy.name.lower())
+    existing = state.shared_calling.get(names.policy_key(policy.name))
     if existing is not None:
         if _same_shared_calling(existing, policy):
             return []
@@ -48,13 +49,12 @@ def create_policy(state: TenantState, policy: SharedCallingPolicy) -> list[Any]:
                 f"Calling Plan service numbers in {country} are not supported for Shared Calling.",
                 operation=op,
             )
-    numbers = _claim_numbers(state, policy.name, ra_number, policy.emergency_numbers, op)
-    emergency = tuple(n.telephone_number for n in numbers)
-    return [replace(policy, emergency_numbers=emergency), *numbers]
+    emergency, claimed = _claim_numbers(state, policy.name, ra_number, policy.emergency_numbers, op)
+    return [replace(policy, emergency_numbers=emergency), *claimed]
 
 
 def _same_shared_calling(a: SharedCallingPolicy, b: SharedCallingPolicy) -> bool:
-    same_ra = (a.resource_account_id or "").lower() == (b.resource_account_id or "").lower()
+    same_ra = names.same(a.resource_account_id or "", b.resource_account_id or "")
     return same_ra and set(a.emergency_numbers) == set(b.emergency_numbers)
 
 
@@ -66,11 +66,7 @@ def _resource_account_number(state: TenantState, account_id: str | None, op: str
         raise TenantValidationError(
             f'"{account.user_principal_name}" is not a resource account.', operation=op
         )
-    assigned = [
-        n
-        for n in state.numbers.values()
-        if (n.assigned_target_id or "").lower() == account.id.lower()
-    ]
+    assigned = [n for n in state.numbers.values() if names.same(n.assigned_target_id, account.id)]
     if not assigned:
         raise TenantValidationError(
             f'The resource account "{account.user_principal_name}" has no phone number assigned.',
@@ -96,15 +92,16 @@ def update_numbers(
     if not adding and not removing:
         return []
     ra_number = _resource_account_number(state, policy.resource_account_id, op)
-    claimed = _claim_numbers(state, policy.name, ra_number, adding, op)
-    target = shared_calling_target_id(policy.name).lower()
+    added, claimed = _claim_numbers(state, policy.name, ra_number, adding, op)
+    target = shared_calling_target_id(policy.name)
     released = [
         _release(state.numbers[n])
         for n in removing
-        if n in state.numbers and (state.numbers[n].assigned_target_id or "").lower() == target
+        if n in state.numbers and names.same(state.numbers[n].assigned_target_id, target)
     ]
     kept = [n for n in current if n not in removing]
-    numbers = tuple(kept + [n.telephone_number for n in claimed])
+    # The service appends in the order given: the first number is the one reused (§10 #26).
+    numbers = tuple(kept) + added
     return [replace(policy, emergency_numbers=numbers), *claimed, *released]
 
 
@@ -114,15 +111,24 @@ def _release(number: PhoneNumber) -> PhoneNumber:
 
 def _claim_numbers(
     state: TenantState, policy_name: str, ra_number: PhoneNumber, wanted: Collection[str], op: str
-) -> list[PhoneNumber]:
+) -> tuple[tuple[str, ...], list[PhoneNumber]]:
+    """The accepted numbers in order, and the inventory numbers now held by the policy.
+
+    An unassigned Direct Routing number is not in the inventory (only assigned DR numbers
+    are), so a DR account's policy accepts a number it does not list (reference SC-E01)."""
     target = shared_calling_target_id(policy_name)
+    accepted: list[str] = []
     claimed = []
     for text in dict.fromkeys(wanted):
         number = state.number(text)
+        if number is None and ra_number.number_type is NumberType.DIRECT_ROUTING:
+            accepted.append(text)
+            continue
         if number is None:
             raise TenantValidationError(
                 f"The phone number {text} was not found in the tenant's inventory.", operation=op
             )
+        accepted.append(number.telephone_number)
         _check_emergency_number(number, ra_number, target, op)
         claimed.append(
             replace(
@@ -131,7 +137,7 @@ def _claim_numbers(
                 assigned_target_id=target,
             )
         )
-    return claimed
+    return tuple(accepted), claimed
 
 
 def _check_emergency_number(number: PhoneNumber, ra: PhoneNumber, target: str, op: str) -> None:
@@ -139,18 +145,14 @@ def _check_emergency_number(number: PhoneNumber, ra: PhoneNumber, target: str, o
     if number.activation_state is not ActivationState.ACTIVATED:
         raise TenantValidationError(f"The phone number {n} is not activated.", operation=op)
     holder = number.assigned_target_id or ""
-    if (
-        holder.startswith(f"{PolicyType.SHARED_CALLING.value}|")
-        and holder.lower() != target.lower()
-    ):
+    if holder.startswith(f"{PolicyType.SHARED_CALLING.value}|") and not names.same(holder, target):
         raise TenantConflict(
             f"The phone number {n} is already an emergency number in policy "
             f"{holder.split('Tag:', 1)[-1]}.",
             operation=op,
         )
-    if (
-        number.assignment_status is not AssignmentStatus.UNASSIGNED
-        and holder.lower() != target.lower()
+    if number.assignment_status is not AssignmentStatus.UNASSIGNED and not names.same(
+        holder, target
     ):
         raise TenantConflict(f"The phone number {n} is already assigned to {holder}.", operation=op)
     if number.number_type is not ra.number_type:

@@ -6,7 +6,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sharedcalling.adapters.tenant.emulated_codec import KIND_OF_CLASS, EmergencyLocation
+from sharedcalling.adapters.tenant.emulated_codec import (
+    KIND_OF_CLASS,
+    EmergencyLocation,
+    TenantInfo,
+)
+from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
     AppAssociation,
@@ -37,6 +42,7 @@ _ATTRIBUTE_OF_KIND = {
     "subscribed_sku": "skus",
     "network_site": "sites",
     "location": "locations",
+    "tenant": "info",
 }
 
 _ATTRIBUTE_OF_POLICY_TYPE = {
@@ -63,6 +69,8 @@ class TenantState:
     skus: dict[str, SubscribedSku] = field(default_factory=dict)
     sites: dict[str, NetworkSite] = field(default_factory=dict)
     locations: dict[str, EmergencyLocation] = field(default_factory=dict)
+    info: dict[str, TenantInfo] = field(default_factory=dict)
+    """At most one TenantInfo, under the key `tenant`; absent in states stored before it."""
 
     @classmethod
     def of(cls, objects: Iterable[Any]) -> TenantState:
@@ -88,14 +96,18 @@ class TenantState:
         table: dict[str, Any] = getattr(self, _ATTRIBUTE_OF_POLICY_TYPE[policy_type])
         return table
 
+    @property
+    def tenant_info(self) -> TenantInfo:
+        return self.info.get("tenant") or TenantInfo()
+
     def user(self, key: str) -> User | None:
         """An account by object id or UPN, case-insensitively."""
-        wanted = key.strip().lower()
+        wanted = names.fold(key)
         found = self.users.get(wanted)
         if found is not None:
             return found
         return next(
-            (u for u in self.users.values() if u.user_principal_name.lower() == wanted), None
+            (u for u in self.users.values() if names.same(u.user_principal_name, key)), None
         )
 
     def number(self, telephone_number: str) -> PhoneNumber | None:
@@ -105,7 +117,7 @@ class TenantState:
         self, tenant_id: TenantId, user_ids: Collection[str], *, all_users: bool
     ) -> TenantSnapshot:
         """The accounts asked for (unknown ids left out), every resource account, and the rest."""
-        wanted = {u.lower() for u in user_ids}
+        wanted = {names.fold(u) for u in user_ids}
         users = {
             UserId(key): user
             for key, user in self.users.items()
@@ -115,7 +127,7 @@ class TenantState:
             tenant_id=tenant_id,
             users=users,
             numbers=dict(sorted(self.numbers.items())),
-            groups={GroupId(g.id.lower()): g for g in self.groups.values()},
+            groups={GroupId(names.fold(g.id)): g for g in self.groups.values()},
             group_assignments=tuple(
                 self.group_assignments[k] for k in sorted(self.group_assignments)
             ),
@@ -126,4 +138,5 @@ class TenantState:
             associations=tuple(self.associations[k] for k in sorted(self.associations)),
             subscribed_skus=tuple(self.skus[k] for k in sorted(self.skus)),
             network_sites=tuple(self.sites[k] for k in sorted(self.sites)),
+            cloud=self.tenant_info.cloud,
         )

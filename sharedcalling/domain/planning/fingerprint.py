@@ -32,7 +32,9 @@ def fingerprint(plan: Plan) -> str:
 def basis_of(ctx: Context, included: Iterable[UserFacts], blocked: list[str]) -> Fact:
     """Facts of the RA, the policies and numbers involved, and each included user (by id)."""
     snapshot = ctx.snapshot
-    wanted = [snapshot.number(n) for n in ctx.emergency_numbers]
+    # Sorted: the basis lists facts; the admin's order matters only in the changes themselves.
+    listed = sorted(ctx.emergency_numbers)
+    wanted = [snapshot.number(n) for n in listed]
     vrp_names = sorted({ctx.empty_vrp.name, *([ctx.ra_vrp.name] if ctx.ra_vrp else [])})
     return {
         "tenant": snapshot.tenant_id,
@@ -40,10 +42,10 @@ def basis_of(ctx: Context, included: Iterable[UserFacts], blocked: list[str]) ->
         "policy": _scp_fact(ctx),
         "emergency_numbers": [
             _number_fact(n) if n is not None else {"missing": wanted_n}
-            for n, wanted_n in zip(wanted, ctx.emergency_numbers, strict=True)
+            for n, wanted_n in zip(wanted, listed, strict=True)
         ],
         "voice_routing": {
-            name: list(p.pstn_usages) if (p := snapshot.voice_routing_policies.get(name)) else None
+            name: list(p.pstn_usages) if (p := snapshot.voice_routing_policy(name)) else None
             for name in vrp_names
         },
         "emergency_routing": _ecrp_fact(ctx),
@@ -71,7 +73,8 @@ def _scp_fact(ctx: Context) -> JsonValue:
     return {
         "name": policy.name,
         "resource_account_id": policy.resource_account_id,
-        "emergency_numbers": list(sorted(policy.emergency_numbers)),
+        # In the tenant's order: it decides which number is reused when none is free.
+        "emergency_numbers": list(policy.emergency_numbers),
     }
 
 

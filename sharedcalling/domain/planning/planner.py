@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sharedcalling.domain import names
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.planning.changes import (
     Change,
@@ -75,7 +76,7 @@ def _assemble(
 
 
 def _ordered(changes: Iterator[Change]) -> tuple[Change, ...]:
-    return tuple(sorted(changes, key=lambda c: (c.kind.order, c.subject.id.lower())))
+    return tuple(sorted(changes, key=lambda c: (c.kind.order, names.fold(c.subject.id))))
 
 
 def _changes(ctx: Context, included: tuple[UserFacts, ...]) -> Iterator[Change]:
@@ -148,12 +149,13 @@ def _policy_changes(ctx: Context) -> Iterator[Change]:
         )
         yield CreateSharedCallingPolicy(created, ctx.ra_subject)
         return
-    before = tuple(sorted(policy.emergency_numbers))
+    # The service keeps the list in order and appends what is added (reference §10 #26).
+    before = tuple(policy.emergency_numbers)
     removed, added = needs.numbers_to_remove(ctx), needs.numbers_to_add(ctx)
     kept = tuple(n for n in before if n not in removed)
     if removed:
         kind = ChangeKind.SCP_REMOVE_NUMBERS
         yield UpdateEmergencyNumbers(kind, policy.name, removed, before, kept)
     if added:
-        after = tuple(sorted((*kept, *added)))
+        after = (*kept, *added)
         yield UpdateEmergencyNumbers(ChangeKind.SCP_ADD_NUMBERS, policy.name, added, kept, after)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sharedcalling.domain import names
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.policy import EffectivePolicy, effective_policy
@@ -96,17 +97,17 @@ class Context:
         return derived.upper() if derived else None
 
     def policy_is_target(self, name: str) -> bool:
-        return name.lower() == self.desired.policy_name.lower()
+        return names.policy_key(name) == names.policy_key(self.desired.policy_name)
 
     def ra_vrp_usages(self) -> tuple[str, ...]:
         """PSTN usages of the resource account's voice routing policy once the plan has run."""
         chosen = self.desired.ra_voice_routing_policy
         current = self.ra_vrp
-        names = [current.name] if current is not None else []
+        candidates = [current.name] if current is not None else []
         if chosen:
-            names.insert(0, chosen)
-        for name in names:
-            vrp = self.snapshot.voice_routing_policies.get(name)
+            candidates.insert(0, chosen)
+        for name in candidates:
+            vrp = self.snapshot.voice_routing_policy(name)
             if vrp is not None and vrp.pstn_usages:
                 return vrp.pstn_usages
         return ()
@@ -120,15 +121,18 @@ def how(policy: EffectivePolicy) -> str:
 
 
 def build_context(desired: DesiredState, snapshot: TenantSnapshot) -> Context:
-    """Derive the facts every rule needs; requested users are de-duplicated and sorted by id."""
+    """Derive the facts every rule needs; requested users are de-duplicated and sorted by id.
+
+    Ids are compared case-insensitively; a found account is named by the tenant's own id.
+    """
     by_target: dict[str, list[PhoneNumber]] = defaultdict(list)
     for number in snapshot.numbers.values():
         if number.assigned_target_id:
-            by_target[number.assigned_target_id.lower()].append(number)
-    ra = snapshot.users.get(desired.resource_account_id)
-    ra_numbers = _sorted_numbers(by_target.get(desired.resource_account_id.lower(), []))
-    policy = _find_policy(snapshot, desired.policy_name)
-    users = tuple(_user_facts(uid, snapshot, by_target) for uid in sorted(set(desired.user_ids)))
+            by_target[names.fold(number.assigned_target_id)].append(number)
+    ra = snapshot.user(desired.resource_account_id)
+    ra_numbers = _sorted_numbers(by_target.get(names.fold(desired.resource_account_id), []))
+    policy = snapshot.shared_calling_policy(desired.policy_name)
+    users = tuple(_user_facts(uid, snapshot, by_target) for uid in _distinct(desired, snapshot))
     empty_vrp, exists = _choose_empty_vrp(snapshot)
     ra_vrp = effective_policy(ra, PolicyType.VOICE_ROUTING, snapshot) if ra is not None else None
     ctx = Context(
@@ -160,31 +164,34 @@ def _sorted_numbers(numbers: list[PhoneNumber]) -> tuple[PhoneNumber, ...]:
     return tuple(sorted(numbers, key=lambda n: n.telephone_number))
 
 
-def _find_policy(snapshot: TenantSnapshot, name: str) -> SharedCallingPolicy | None:
-    wanted = name.lower()
-    for key, policy in snapshot.shared_calling_policies.items():
-        if key.lower() == wanted:
-            return policy
-    return None
+def _distinct(desired: DesiredState, snapshot: TenantSnapshot) -> list[UserId]:
+    """Requested ids, one per account whatever their case, in the tenant's spelling, sorted."""
+    chosen: dict[str, UserId] = {}
+    for given in desired.user_ids:
+        account = snapshot.user(given)
+        chosen.setdefault(names.fold(given), account.id if account is not None else given)
+    return sorted(chosen.values())
 
 
 def _target_emergency_numbers(
     desired: DesiredState, policy: SharedCallingPolicy | None
 ) -> tuple[str, ...]:
+    """The admin's numbers in the admin's order (the first is reused when none is free, §10 #26),
+    else the policy's; repeats dropped."""
     if desired.emergency_numbers is not None:
-        return tuple(sorted(set(desired.emergency_numbers)))
-    return tuple(sorted(set(policy.emergency_numbers))) if policy is not None else ()
+        return tuple(dict.fromkeys(desired.emergency_numbers))
+    return tuple(dict.fromkeys(policy.emergency_numbers)) if policy is not None else ()
 
 
 def _user_facts(
     user_id: UserId, snapshot: TenantSnapshot, by_target: dict[str, list[PhoneNumber]]
 ) -> UserFacts:
-    user = snapshot.users.get(user_id)
+    user = snapshot.user(user_id)
     subject: User | UserId = user if user is not None else user_id
     return UserFacts(
         id=user_id,
         user=user,
-        numbers=_sorted_numbers(by_target.get(user_id.lower(), [])),
+        numbers=_sorted_numbers(by_target.get(names.fold(user_id), [])),
         vrp=effective_policy(subject, PolicyType.VOICE_ROUTING, snapshot),
         ecrp=effective_policy(subject, PolicyType.EMERGENCY_CALL_ROUTING, snapshot),
         scp=effective_policy(subject, PolicyType.SHARED_CALLING, snapshot),
@@ -195,14 +202,14 @@ def _user_facts(
 def _choose_empty_vrp(snapshot: TenantSnapshot) -> tuple[VoiceRoutingPolicy, bool]:
     """Reuse `SC-NoPstn`, else any other non-Global VRP without usages; else plan to create one."""
     policies = snapshot.voice_routing_policies
-    preferred = policies.get(EMPTY_VRP_NAME)
+    preferred = snapshot.voice_routing_policy(EMPTY_VRP_NAME)
     if preferred is not None and not preferred.pstn_usages:
         return preferred, True
     for name in sorted(policies):
-        if name != GLOBAL_POLICY and not policies[name].pstn_usages:
+        if not names.same(name, GLOBAL_POLICY) and not policies[name].pstn_usages:
             return policies[name], True
     name, suffix = EMPTY_VRP_NAME, 2
-    while name in policies:
+    while snapshot.voice_routing_policy(name) is not None:
         name, suffix = f"{EMPTY_VRP_NAME}-{suffix}", suffix + 1
     description = "Shared Calling: no PSTN usages, so calls go out through the resource account"
     return VoiceRoutingPolicy(name=name, description=description), False

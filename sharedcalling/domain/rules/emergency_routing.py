@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sharedcalling.domain import names
 from sharedcalling.domain.tenant import (
     GLOBAL_POLICY,
     EmergencyCallRoutingPolicy,
@@ -45,15 +46,13 @@ class EcrpChoice:
 
 
 def is_suitable(
-    policy: EmergencyCallRoutingPolicy | None,
-    *,
-    country: str | None,
-    direct_routing: bool,
-    usages: tuple[str, ...],
+    policy: EmergencyCallRoutingPolicy | None, *, country: str | None, direct_routing: bool
 ) -> bool:
-    """CP/OC: no PSTN usage on any emergency number. DR: each has one of the RA's usages.
+    """CP/OC: no PSTN usage on any emergency number. DR: every emergency number has a usage.
 
-    Either way the dial strings must cover the country's emergency numbers.
+    A DR usage need not be one of the resource account's own usages: any usage the tenant routes
+    delivers the call, so an admin's valid DR policy is kept (reference SC-U08). Either way the
+    dial strings must cover the country's emergency numbers.
     """
     if policy is None or not policy.emergency_numbers:
         return False
@@ -61,8 +60,16 @@ def is_suitable(
     if not set(dial_strings_for(country)) <= dialled:
         return False
     if direct_routing:
-        return all(n.pstn_usage and n.pstn_usage in usages for n in policy.emergency_numbers)
+        return all(n.pstn_usage for n in policy.emergency_numbers)
     return all(not n.pstn_usage for n in policy.emergency_numbers)
+
+
+def _routes_through(policy: EmergencyCallRoutingPolicy, usages: tuple[str, ...]) -> bool:
+    """Every emergency number uses one of `usages` (compared case-insensitively)."""
+    return all(
+        n.pstn_usage is not None and names.contains(usages, n.pstn_usage)
+        for n in policy.emergency_numbers
+    )
 
 
 def choose_ecrp(
@@ -74,23 +81,27 @@ def choose_ecrp(
 ) -> EcrpChoice | None:
     """Reuse the planned name or any other suitable non-Global ECRP; else one to create.
 
-    None when no suitable policy can be built: a Direct Routing RA without PSTN usages, which
-    SC-R08 reports.
+    For a DR resource account, a policy granted to users who lack a suitable one must route
+    through the account's own usages: another usage may lead to another site's SBC. None when no
+    suitable policy can be built: a Direct Routing RA without PSTN usages, which SC-R08 reports.
     """
     if direct_routing and not usages:
         return None
     preferred = _preferred_name(country, direct_routing)
 
     def suits(policy: EmergencyCallRoutingPolicy | None) -> bool:
-        return is_suitable(policy, country=country, direct_routing=direct_routing, usages=usages)
+        if not is_suitable(policy, country=country, direct_routing=direct_routing):
+            return False
+        return policy is not None and (not direct_routing or _routes_through(policy, usages))
 
-    if suits(policies.get(preferred)):
-        return EcrpChoice(policies[preferred], exists=True)
+    existing = names.find(policies, preferred, policy=True)
+    if existing is not None and suits(existing):
+        return EcrpChoice(existing, exists=True)
     for name in sorted(policies):
-        if name != GLOBAL_POLICY and suits(policies[name]):
+        if not names.same(name, GLOBAL_POLICY) and suits(policies[name]):
             return EcrpChoice(policies[name], exists=True)
     name, suffix = preferred, 2
-    while name in policies:
+    while names.find(policies, name, policy=True) is not None:
         name, suffix = f"{preferred}-{suffix}", suffix + 1
     usage = usages[0] if direct_routing else None
     numbers = tuple(EmergencyNumber(dial, pstn_usage=usage) for dial in dial_strings_for(country))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sharedcalling.domain import names
 from sharedcalling.domain.policy import AssignmentSource
 from sharedcalling.domain.rules.context import Context, UserFacts
 from sharedcalling.domain.rules.emergency_routing import is_suitable
@@ -17,9 +18,9 @@ def needs_voice(facts: UserFacts) -> bool:
 def needs_vrp(ctx: Context, facts: UserFacts) -> bool:
     """Every Shared Calling user gets an explicit VRP without usages, even when Global looks
     empty today (reference §10 #20)."""
-    if facts.vrp.name == GLOBAL_POLICY:
+    if names.same(facts.vrp.name, GLOBAL_POLICY):
         return True
-    policy = ctx.snapshot.voice_routing_policies.get(facts.vrp.name)
+    policy = ctx.snapshot.voice_routing_policy(facts.vrp.name)
     return policy is None or bool(policy.pstn_usages)
 
 
@@ -28,10 +29,9 @@ def ecrp_unsuitable(ctx: Context, facts: UserFacts) -> bool:
     if ctx.ecrp is None or number is None:
         return False
     return not is_suitable(
-        ctx.snapshot.emergency_call_routing_policies.get(facts.ecrp.name),
+        ctx.snapshot.emergency_routing_policy(facts.ecrp.name),
         country=ctx.ra_country,
         direct_routing=number.number_type is NumberType.DIRECT_ROUTING,
-        usages=ctx.ra_vrp_usages(),
     )
 
 
@@ -59,11 +59,12 @@ def ra_needs_vrp(ctx: Context) -> bool:
     if number is None or number.number_type is not NumberType.DIRECT_ROUTING:
         return False
     current = ctx.ra_vrp
-    policy = None if current is None else ctx.snapshot.voice_routing_policies.get(current.name)
+    policy = None if current is None else ctx.snapshot.voice_routing_policy(current.name)
     return policy is None or not policy.pstn_usages
 
 
 def numbers_to_add(ctx: Context) -> tuple[str, ...]:
+    """Wanted numbers the policy lacks, in the admin's order (they are appended in this order)."""
     if ctx.policy is None:
         return ()
     current = set(ctx.policy.emergency_numbers)
@@ -71,7 +72,8 @@ def numbers_to_add(ctx: Context) -> tuple[str, ...]:
 
 
 def numbers_to_remove(ctx: Context) -> tuple[str, ...]:
+    """Policy numbers no longer wanted, in the policy's order."""
     if ctx.policy is None:
         return ()
     wanted = set(ctx.emergency_numbers)
-    return tuple(sorted(n for n in set(ctx.policy.emergency_numbers) if n not in wanted))
+    return tuple(dict.fromkeys(n for n in ctx.policy.emergency_numbers if n not in wanted))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sharedcalling.domain import names
 from sharedcalling.domain.rules.context import Context, how
 from sharedcalling.domain.rules.model import ChangeKind, Finding, Severity
 from sharedcalling.domain.rules.needs import (
@@ -25,9 +26,9 @@ def check_target_policy(ctx: Context) -> Iterator[Finding]:
         )
         yield Finding("SC-P01", Severity.FIX, subject, message, (ChangeKind.SCP_CREATE,))
         return
-    if (policy.resource_account_id or "").lower() != ctx.desired.resource_account_id.lower():
+    if not names.same(policy.resource_account_id, ctx.desired.resource_account_id):
         holder = policy.resource_account_id
-        account = ctx.snapshot.users.get(holder) if holder is not None else None
+        account = ctx.snapshot.user(holder)
         shown = account.display_name if account is not None else holder or "no resource account"
         message = f"Policy {name} points to {shown}; choose a new policy name."
         yield Finding("SC-P01", Severity.BLOCK, subject, message)
@@ -58,9 +59,18 @@ def check_effective_policy(ctx: Context) -> Iterator[Finding]:
         )
         grant = (ChangeKind.SCP_GRANT_USER,)
         yield Finding("SC-P02", Severity.FIX, facts.subject, message, grant)
-        if facts.scp.name != GLOBAL_POLICY:
+        if _gives_a_caller_id(ctx, facts.scp.name):
             moved = f"The plan moves {name} from {facts.scp.name} to {target}."
             yield Finding("SC-P02", Severity.WARN, facts.subject, moved)
+
+
+def _gives_a_caller_id(ctx: Context, current: str) -> bool:
+    """Whether leaving `current` changes the user's caller ID: any named policy, and a Global
+    policy that names a resource account (reference SC-P02)."""
+    if not names.same(current, GLOBAL_POLICY):
+        return True
+    policy = ctx.snapshot.shared_calling_policy(current)
+    return policy is not None and bool(policy.resource_account_id)
 
 
 def check_emergency_group_grant(ctx: Context) -> Iterator[Finding]:
@@ -77,9 +87,8 @@ def check_emergency_group_grant(ctx: Context) -> Iterator[Finding]:
 
 
 def check_calling_line_identity(ctx: Context) -> Iterator[Finding]:
-    policies = ctx.snapshot.calling_line_identity_policies
     for facts in ctx.users:
-        policy = policies.get(facts.clid.name)
+        policy = ctx.snapshot.caller_id_policy(facts.clid.name)
         if facts.user is None or policy is None or policy.is_default:
             continue
         message = (

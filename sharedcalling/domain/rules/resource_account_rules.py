@@ -90,8 +90,22 @@ def check_emergency_location(ctx: Context) -> Iterator[Finding]:
             "choose one for the plan to set."
         )
     else:
-        message = f"Contact the TNS service desk to set the location on {number.telephone_number}."
+        message = _who_sets_the_location(number)
     yield Finding("SC-R04", Severity.BLOCK, ctx.ra_subject, message)
+
+
+def _who_sets_the_location(number: PhoneNumber) -> str:
+    """Who can set a location the plan cannot: the TNS desk for Calling Plan, the operator for
+    Operator Connect, the admin for Direct Routing (reference SC-R04)."""
+    n = number.telephone_number
+    if number.number_type is NumberType.OPERATOR_CONNECT:
+        return f"Ask {number.operator_name or 'the operator'} to set the emergency location on {n}."
+    if number.number_type is NumberType.DIRECT_ROUTING:
+        return (
+            f"Set the emergency location on {n} yourself: Set-CsPhoneNumberAssignment "
+            f"-PhoneNumber {n} -LocationId <location id>."
+        )
+    return f"Contact the Microsoft TNS service desk to set the location on {n}."
 
 
 def check_calling_plan_country(ctx: Context) -> Iterator[Finding]:
@@ -155,7 +169,7 @@ def check_direct_routing_vrp(ctx: Context) -> Iterator[Finding]:
 def _chosen_vrp_problem(ctx: Context, chosen: str | None) -> str:
     if not chosen:
         return "none was chosen"
-    if chosen not in ctx.snapshot.voice_routing_policies:
+    if ctx.snapshot.voice_routing_policy(chosen) is None:
         return f"the chosen policy {chosen} does not exist"
     return f"{chosen} has no PSTN usages"
 

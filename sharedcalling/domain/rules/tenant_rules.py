@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sharedcalling.domain import names
 from sharedcalling.domain.rules.context import Context
 from sharedcalling.domain.rules.model import Finding, Severity, Subject, SubjectKind
 from sharedcalling.domain.rules.needs import numbers_to_add, numbers_to_remove, ra_needs_location
@@ -43,15 +44,15 @@ def _uses_direct_routing_mix(ctx: Context) -> bool:
     snapshot = ctx.snapshot
     # Object ids are compared case-insensitively everywhere (PowerShell and Graph differ).
     ra_ids = {
-        p.resource_account_id.lower()
+        names.fold(p.resource_account_id)
         for p in snapshot.shared_calling_policies.values()
         if p.resource_account_id is not None
     }
-    ra_ids.add(ctx.desired.resource_account_id.lower())
+    ra_ids.add(names.fold(ctx.desired.resource_account_id))
     ra_types = {
         n.number_type
         for n in snapshot.numbers.values()
-        if n.assigned_target_id is not None and n.assigned_target_id.lower() in ra_ids
+        if n.assigned_target_id is not None and names.fold(n.assigned_target_id) in ra_ids
     }
     calling_plan_like = bool(ra_types - {NumberType.DIRECT_ROUTING})
     direct_routing = any(

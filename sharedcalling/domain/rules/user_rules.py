@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sharedcalling.domain import names
 from sharedcalling.domain.rules.context import Context, UserFacts, how
 from sharedcalling.domain.rules.model import ChangeKind, Finding, Severity
 from sharedcalling.domain.rules.needs import (
@@ -46,16 +47,39 @@ def check_account_enabled(ctx: Context) -> Iterator[Finding]:
             yield Finding("SC-U02", Severity.BLOCK, facts.subject, f"{name} is {state}.")
 
 
+PROVISIONING = frozenset(
+    {
+        ProvisioningStatus.PENDING_INPUT,
+        ProvisioningStatus.PENDING_PROVISIONING,
+        ProvisioningStatus.PENDING_ACTIVATION,
+    }
+)
+
+
+def teams_phone_problem(name: str, status: ProvisioningStatus | None) -> str | None:
+    """What stops Teams Phone for `name`, in SC-U03's words; None when it is provisioned."""
+    if status is None:
+        return f"{name} has no Teams Phone license; assign Teams Phone (or a suite with it)."
+    if status is ProvisioningStatus.SUCCESS:
+        return None
+    if status in PROVISIONING:
+        return f"{name}'s Teams Phone license is {status.value}; retry once provisioned."
+    if status is ProvisioningStatus.DISABLED:
+        return f"Teams Phone is switched off in {name}'s license; turn it on."
+    if status is ProvisioningStatus.UNKNOWN:
+        # In this domain "I can't tell" beats a confident guess: block, and say why.
+        return (
+            f"Cannot tell whether Teams Phone is provisioned for {name}; the backend does not "
+            "report it."
+        )
+    return f"{name}'s Teams Phone license is in state {status.value}; fix the license assignment."
+
+
 def check_teams_phone(ctx: Context) -> Iterator[Finding]:
     for facts, user, name in _existing(ctx):
-        status = user.plan_status(PLAN_TEAMS_PHONE)
-        if status is None:
-            message = f"{name} has no Teams Phone license; assign Teams Phone (or a suite with it)."
-        elif status is not ProvisioningStatus.SUCCESS:
-            message = f"{name}'s Teams Phone license is {status.value}; retry once provisioned."
-        else:
-            continue
-        yield Finding("SC-U03", Severity.BLOCK, facts.subject, message)
+        message = teams_phone_problem(name, user.plan_status(PLAN_TEAMS_PHONE))
+        if message is not None:
+            yield Finding("SC-U03", Severity.BLOCK, facts.subject, message)
 
 
 def check_enterprise_voice(ctx: Context) -> Iterator[Finding]:
@@ -68,7 +92,8 @@ def check_enterprise_voice(ctx: Context) -> Iterator[Finding]:
 
 
 def _extension_pattern(ctx: Context, facts: UserFacts) -> bool:
-    if facts.id not in ctx.desired.extension_dialing_user_ids or len(facts.numbers) != 1:
+    marked = names.contains(ctx.desired.extension_dialing_user_ids, facts.id)
+    if not marked or len(facts.numbers) != 1:
         return False
     number = facts.numbers[0]
     return number.number_type is NumberType.DIRECT_ROUTING and number.has_extension

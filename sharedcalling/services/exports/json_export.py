@@ -20,8 +20,12 @@ def plan_to_json(plan: Plan) -> dict[str, JsonValue]:
         "desired": {
             "resource_account_id": desired.resource_account_id,
             "policy_name": desired.policy_name,
+            # In the admin's order: the first is the one reused when none is free.
             "emergency_numbers": list(emergency) if emergency is not None else None,
             "user_ids": list(sorted(desired.user_ids)),
+            "extension_dialing_user_ids": list(sorted(desired.extension_dialing_user_ids)),
+            "ra_voice_routing_policy": desired.ra_voice_routing_policy,
+            "emergency_location_id": desired.emergency_location_id,
         },
         "blocked": plan.blocked,
         "counts": {

@@ -81,6 +81,7 @@ def person(user_id: UserId = ANN, **changes: Any) -> User:
         user_id,
         upn,
         name,
+        usage_location="US",
         licenses=TEAMS_PHONE,
         enterprise_voice_enabled=True,
         direct_policies=(

@@ -135,7 +135,9 @@ def test_sc_r04_sends_the_admin_to_the_tns_desk_when_the_location_cannot_be_upda
     snapshot = with_ra_number(healthy(), location_id=None, location_update_supported=False)
     finding = only("SC-R04", snapshot, desired(emergency_location_id="loc-7"))
     assert finding.severity is Severity.BLOCK
-    assert finding.message == f"Contact the TNS service desk to set the location on {RA_NUMBER}."
+    assert finding.message == (
+        f"Contact the Microsoft TNS service desk to set the location on {RA_NUMBER}."
+    )
 
 
 def test_sc_r04_is_silent_when_the_number_has_a_location() -> None:
