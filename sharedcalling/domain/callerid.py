@@ -85,7 +85,7 @@ def _with_caveats(answer: CallerIdAnswer, facts: Facts) -> CallerIdAnswer:
     return replace(
         answer,
         reasons=(*named, *answer.reasons),
-        unknowns=unknowns,
+        unknowns=(*unknowns, *answer.unknowns),
         inactive_numbers=inactive,
     )
 
@@ -205,6 +205,7 @@ def _step4_5_shared(facts: Facts) -> CallerIdAnswer | None:
         clid=facts.clid,
         callbacks=Callbacks.AUTO_ATTENDANT if details.auto_attendant_name else _no_aa(details),
         emergency=emergency,
+        unknowns=verdict.unknowns,
     )
 
 

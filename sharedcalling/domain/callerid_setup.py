@@ -39,6 +39,10 @@ EMERGENCY_CODES = (
 SC-U08 and SC-R04 count whatever their severity (the plan could fix them; today they are
 wrong); the callback-number rules count when they BLOCK."""
 
+_UNCERTAIN_PLANS = {
+    "SC-R02": "Teams Phone Resource Account license",
+    "SC-R06": "Pay-As-You-Go Calling Plan",
+}
 _ALWAYS = frozenset({"SC-U08", "SC-R04"})
 _BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in RULES}
 
@@ -50,6 +54,8 @@ class SetupVerdict:
     context: Context
     outbound: tuple[Reason, ...]
     """Why outside calls cannot go out through the resource account; empty when they can."""
+    unknowns: tuple[Reason, ...]
+    """Outbound prerequisites the backend's data cannot confirm (uncertain BLOCKs)."""
     emergency: tuple[Reason, ...]
     """Why emergency calling is not set up correctly; empty when it is."""
     no_auto_attendant: bool
@@ -89,13 +95,15 @@ def judge_setup(
         user, policy, extension_dialing=extension_dialing, number_countries=number_countries
     )
     ctx = build_context(desired, snapshot)
-    outbound = [f for f in _run(ctx, OUTBOUND_CODES) if f.severity is Severity.BLOCK]
+    blocks = [f for f in _run(ctx, OUTBOUND_CODES) if f.severity is Severity.BLOCK]
+    outbound = [f for f in blocks if not f.uncertain]
     emergency = [
         f for f in _run(ctx, EMERGENCY_CODES) if f.code in _ALWAYS or f.severity is Severity.BLOCK
     ]
     return SetupVerdict(
         context=ctx,
         outbound=tuple(_reason(ctx, f) for f in outbound),
+        unknowns=tuple(_reason(ctx, f) for f in blocks if f.uncertain),
         emergency=tuple(_reason(ctx, f) for f in emergency),
         no_auto_attendant=any(True for _ in _run(ctx, ("SC-R10",))),
     )
@@ -110,6 +118,12 @@ def _reason(ctx: Context, finding: Finding) -> Reason:
     grants ..."): the verdict is the rule's, only the sentence differs."""
     ra = ctx.ra_subject.display
     number = ctx.ra_number
+    if finding.uncertain:
+        plan = _UNCERTAIN_PLANS.get(finding.code, "its license")
+        return Reason(
+            f"cannot tell whether {ra}'s {plan} is provisioned; the backend does not report it",
+            finding.code,
+        )
     if finding.code == "SC-U08":
         policy = ctx.users[0].ecrp.name if ctx.users else "none"
         kind = number.number_type.value if number is not None else "resource account"

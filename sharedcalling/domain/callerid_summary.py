@@ -81,15 +81,20 @@ def _summary(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) -> str:
     return _not_set_up(answer, voice)
 
 
+def _doubt(reason: Reason, voice: _Voice) -> str:
+    if reason.code == "SC-U03":
+        return (
+            f"I cannot tell whether Teams Phone is provisioned for {voice.object}; the backend "
+            "does not report it (SC-U03)"
+        )
+    return f"I {reason.text} ({reason.code})" if reason.code else f"I {reason.text}"
+
+
 def _unless_unknown(answer: CallerIdAnswer, voice: _Voice, text: str) -> str:
     """Prefix an answer that depends on what the backend cannot tell with that doubt."""
     if answer.certain:
         return text
-    codes = ", ".join(dict.fromkeys(r.code for r in answer.unknowns if r.code))
-    doubt = (
-        f"I cannot tell whether Teams Phone is provisioned for {voice.object}; the backend does "
-        f"not report it ({codes})"
-    )
+    doubt = "; ".join(_doubt(reason, voice) for reason in answer.unknowns)
     # Lower-case only our own opening words ("You ...", "When you ..."), never a name.
     rest = text[:1].lower() + text[1:] if voice.about_self else text
     return f"{doubt}. If it is: {rest}" if rest.endswith(".") else f"{doubt}; if it is, {rest}"

@@ -127,6 +127,19 @@ class User:
                 return best
         return statuses[0] if statuses else None
 
+    def plan_prefix_status(self, prefix: str) -> ProvisioningStatus | None:
+        """Like `plan_status`, for every service plan whose name starts with `prefix`."""
+        statuses = [
+            plan.status
+            for lic in self.licenses
+            for plan in lic.service_plans
+            if plan.name.upper().startswith(prefix.upper())
+        ]
+        for best in (ProvisioningStatus.SUCCESS, ProvisioningStatus.UNKNOWN):
+            if best in statuses:
+                return best
+        return statuses[0] if statuses else None
+
     def has_plan_prefix(self, prefix: str) -> bool:
         """Whether a service plan whose name starts with `prefix` is provisioned."""
         return any(

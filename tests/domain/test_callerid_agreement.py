@@ -6,6 +6,8 @@ findings of a user it blocks, but the setup is as wrong as before):
 
 - the answer says SHARED or SHARED_EXT only when no rule BLOCKs the resource account's calling;
 - whenever a rule BLOCKs the resource account's calling, the answer is not SHARED;
+- a BLOCK the backend's data cannot confirm (an `Unknown` license state) never reads as a
+  verdict: a SHARED answer then says "I cannot tell" and names the code;
 - an emergency-setup problem the rules find (an unsuitable or missing ECRP, SC-U08; no location
   on the RA number, SC-R04; a BLOCK on the callback pool, SC-E01..SC-E07) shows in the answer as
   "emergency calling is not set up correctly", with the code and without a callback number;
@@ -52,13 +54,15 @@ def rules_for(user: User, snapshot: TenantSnapshot) -> tuple[Finding, ...] | Non
     return tuple(finding for rule in RULES for finding in rule.check(ctx))
 
 
-def calling_blocks(findings: tuple[Finding, ...]) -> set[str]:
+def calling_blocks(findings: tuple[Finding, ...], *, uncertain: bool = False) -> set[str]:
+    """RA BLOCKs on outside calls; `uncertain` picks those the data cannot confirm instead."""
     return {
         f.code
         for f in findings
         if f.severity is Severity.BLOCK
         and f.subject.kind is SubjectKind.RESOURCE_ACCOUNT
         and f.code != "SC-R04"
+        and f.uncertain is uncertain
     }
 
 
@@ -88,6 +92,11 @@ def test_the_answer_says_shared_only_when_the_rules_let_the_account_carry_calls(
             assert blocks == set(), (answer, blocks)
         if blocks:
             assert answer.outcome not in SHARED, (answer, blocks)
+        # What the rules cannot confirm, the answer may not state with confidence.
+        doubts = calling_blocks(findings, uncertain=True)
+        if doubts and answer.outcome in SHARED:
+            assert not answer.certain, (answer, doubts)
+            assert doubts <= {r.code for r in answer.unknowns}
 
 
 @settings(max_examples=400, deadline=None)

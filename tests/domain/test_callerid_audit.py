@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from sharedcalling.domain.callerid import (
     CallerIdAnswer,
     Outcome,
@@ -330,6 +332,34 @@ def test_an_unknown_provisioning_state_gives_no_confident_answer() -> None:
     assert summary.startswith(expected)
     assert line.startswith(expected)
     assert "still provisioning" not in summary
+
+
+UNKNOWN = ProvisioningStatus.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("plans", "code", "plan"),
+    [
+        ((ServicePlan("MCOEV_VIRTUALUSER", UNKNOWN), ServicePlan("MCOPSTN_PAYG_1")),
+         "SC-R02", "Teams Phone Resource Account license"),
+        ((ServicePlan("MCOEV_VIRTUALUSER"), ServicePlan("MCOPSTN_PAYG_1", UNKNOWN)),
+         "SC-R06", "Pay-As-You-Go Calling Plan"),
+    ],
+    ids=["resource account license", "pay-as-you-go plan"],
+)  # fmt: skip
+def test_a_resource_account_license_nobody_can_confirm_is_a_doubt_not_a_verdict(
+    plans: tuple[ServicePlan, ...], code: str, plan: str
+) -> None:
+    ra = replace(account(RA, "Main Line"), licenses=(License("PHONESYSTEM_VIRTUALUSER", plans),))
+    answer = caller_id_answer(me(), tenant(me(), ra=ra))
+    assert answer.outcome is Outcome.SHARED
+    assert answer.certain is False
+    assert [r.code for r in answer.unknowns] == [code]
+    summary, line = texts(answer)
+    doubt = f"I cannot tell whether Main Line (main-line@example.test)'s {plan} is provisioned"
+    assert summary.startswith(doubt)
+    assert line.startswith(doubt)
+    assert "will fail" not in summary
 
 
 def test_a_known_provisioning_state_gives_a_certain_answer() -> None:

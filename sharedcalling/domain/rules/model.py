@@ -69,6 +69,9 @@ class Finding:
     """For FIX: the changes the plan adds to remediate it."""
     attest: bool = False
     """For WARN: the approver must acknowledge it explicitly."""
+    uncertain: bool = False
+    """The backend's data cannot tell whether the rule holds; the rule blocks to be safe, and
+    answers built on it say "I cannot tell" instead of a verdict."""
 
     @property
     def sort_key(self) -> tuple[str, str, str, str]:

@@ -42,16 +42,23 @@ def check_resource_account_license(ctx: Context) -> Iterator[Finding]:
     if ra is None or not ra.is_resource_account:
         return
     name = ctx.ra_subject.display
+    status = ra.plan_status(PLAN_RESOURCE_ACCOUNT)
     if ra.plan_status(PLAN_TEAMS_PHONE) is not None:
         message = (
             f"{name} holds Teams Phone Standard (MCOEV); swap it for the Teams Phone Resource "
             "Account license in a single license operation; separate steps can break the account."
         )
-    elif ra.plan_status(PLAN_RESOURCE_ACCOUNT) is not ProvisioningStatus.SUCCESS:
+    elif status is ProvisioningStatus.UNKNOWN:
+        message = (
+            f"Cannot tell whether {name}'s Teams Phone Resource Account license is provisioned: "
+            "the backend does not report it. Check it in the Microsoft 365 admin center."
+        )
+    elif status is not ProvisioningStatus.SUCCESS:
         message = f"{name} lacks a provisioned Teams Phone Resource Account license; assign it."
     else:
         return
-    yield Finding("SC-R02", Severity.BLOCK, ctx.ra_subject, message)
+    uncertain = status is ProvisioningStatus.UNKNOWN and ra.plan_status(PLAN_TEAMS_PHONE) is None
+    yield Finding("SC-R02", Severity.BLOCK, ctx.ra_subject, message, uncertain=uncertain)
 
 
 def check_resource_account_number(ctx: Context) -> Iterator[Finding]:
@@ -127,7 +134,15 @@ def check_calling_plan_country(ctx: Context) -> Iterator[Finding]:
 def check_pay_as_you_go(ctx: Context) -> Iterator[Finding]:
     if ctx.ra is None or _number_of_type(ctx, NumberType.CALLING_PLAN) is None:
         return
-    if not ctx.ra.has_plan_prefix(PLAN_PAYG_PREFIX):
+    status = ctx.ra.plan_prefix_status(PLAN_PAYG_PREFIX)
+    if status is ProvisioningStatus.UNKNOWN:
+        message = (
+            f"Cannot tell whether the Pay-As-You-Go Calling Plan of {ctx.ra_subject.display} is "
+            "provisioned: the backend does not report it. Check it in the Microsoft 365 admin "
+            "center."
+        )
+        yield Finding("SC-R06", Severity.BLOCK, ctx.ra_subject, message, uncertain=True)
+    elif status is not ProvisioningStatus.SUCCESS:
         message = (
             f"Assign a Pay-As-You-Go Calling Plan to {ctx.ra_subject.display} "
             f"(no service plan starting {PLAN_PAYG_PREFIX} is provisioned)."
@@ -135,11 +150,18 @@ def check_pay_as_you_go(ctx: Context) -> Iterator[Finding]:
         yield Finding("SC-R06", Severity.BLOCK, ctx.ra_subject, message)
 
 
+_CREDITS_HINT: dict[ProvisioningStatus | None, str] = {
+    ProvisioningStatus.SUCCESS: "Communications Credits are licensed",
+    ProvisioningStatus.UNKNOWN: "whether Communications Credits are provisioned is not reported",
+}
+
+
 def check_funding(ctx: Context) -> Iterator[Finding]:
     if ctx.ra is None or _number_of_type(ctx, NumberType.CALLING_PLAN) is None:
         return
-    credits = ctx.ra.plan_status(PLAN_COMMUNICATIONS_CREDITS) is ProvisioningStatus.SUCCESS
-    hint = "Communications Credits are licensed" if credits else "no Communications Credits seen"
+    hint = _CREDITS_HINT.get(
+        ctx.ra.plan_status(PLAN_COMMUNICATIONS_CREDITS), "no Communications Credits seen"
+    )
     message = (
         f"Confirm {ctx.ra_subject.display} has funded Communications Credits or PAYG overage "
         f"({hint}); otherwise users hear 'You are not setup to use this calling feature'."

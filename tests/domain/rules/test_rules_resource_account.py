@@ -89,6 +89,15 @@ def test_sc_r02_blocks_without_a_provisioned_resource_account_license(
     )
 
 
+def test_sc_r02_blocks_as_uncertain_when_the_license_state_is_not_reported() -> None:
+    unknown = ServicePlan(PLAN_RESOURCE_ACCOUNT, ProvisioningStatus.UNKNOWN)
+    finding = only("SC-R02", licensed(unknown, ServicePlan(f"{PLAN_PAYG_PREFIX}_1")))
+    assert (finding.severity, finding.uncertain) == (Severity.BLOCK, True)
+    assert finding.message.startswith(
+        f"Cannot tell whether {RA_DISPLAY}'s Teams Phone Resource Account license is provisioned"
+    )
+
+
 def test_sc_r02_is_silent_for_a_licensed_resource_account() -> None:
     assert findings("SC-R02") == []
 
@@ -183,6 +192,14 @@ def test_sc_r06_does_not_count_a_pay_as_you_go_plan_still_provisioning() -> None
     assert len(findings("SC-R06", licensed(ServicePlan(PLAN_RESOURCE_ACCOUNT), pending))) == 1
 
 
+def test_sc_r06_blocks_as_uncertain_when_the_plan_state_is_not_reported() -> None:
+    unknown = ServicePlan(f"{PLAN_PAYG_PREFIX}_1", ProvisioningStatus.UNKNOWN)
+    finding = only("SC-R06", licensed(ServicePlan(PLAN_RESOURCE_ACCOUNT), unknown))
+    assert (finding.severity, finding.uncertain) == (Severity.BLOCK, True)
+    assert "Cannot tell whether the Pay-As-You-Go Calling Plan" in finding.message
+    assert "Assign" not in finding.message
+
+
 def test_sc_r06_is_silent_for_a_direct_routing_ra_without_pay_as_you_go() -> None:
     snapshot = with_ra_number(licensed(ServicePlan(PLAN_RESOURCE_ACCOUNT)), number_type=DR)
     assert findings("SC-R06", snapshot) == []
@@ -204,6 +221,12 @@ def test_sc_r07_hints_when_communications_credits_are_licensed() -> None:
         ServicePlan(PLAN_RESOURCE_ACCOUNT), ServicePlan(PLAN_COMMUNICATIONS_CREDITS)
     )
     assert "(Communications Credits are licensed)" in only("SC-R07", snapshot).message
+
+
+def test_sc_r07_says_when_the_credits_state_is_not_reported() -> None:
+    unknown = ServicePlan(PLAN_COMMUNICATIONS_CREDITS, ProvisioningStatus.UNKNOWN)
+    snapshot = licensed(ServicePlan(PLAN_RESOURCE_ACCOUNT), unknown)
+    assert "is not reported" in only("SC-R07", snapshot).message
 
 
 def test_sc_r07_is_silent_for_operator_connect() -> None:
