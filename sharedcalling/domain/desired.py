@@ -6,7 +6,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from sharedcalling.domain.ids import UserId
+from sharedcalling.domain.ids import GroupId, UserId
+
+
+@dataclass(frozen=True, slots=True)
+class GroupAssignment:
+    """Deliver the Shared Calling policy by group policy assignment instead of per user.
+
+    Only the group's *direct* members receive it (reference §7); `rank` 1 is the highest.
+    """
+
+    group_id: GroupId
+    rank: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +40,8 @@ class DesiredState:
     emergency_location_id: str | None = None
     """The emergency location to set on the resource account's number when it has none."""
     number_countries: Mapping[str, str] = field(default_factory=dict)
+    group_assignment: GroupAssignment | None = None
+    """None: grant the policy to each user directly (the default); else to this group."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "number_countries", MappingProxyType(dict(self.number_countries)))

@@ -11,6 +11,7 @@ from sharedcalling.domain.planning import (
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
     EnableVoice,
+    GrantGroupPolicy,
     GrantPolicy,
     SetNumberLocation,
     UpdateEmergencyNumbers,
@@ -27,6 +28,10 @@ async def apply_change(change: Change, *, tenant: TenantGateway) -> None:
             await tenant.set_number_location(change.telephone_number, change.location_id)
         case GrantPolicy():
             await tenant.grant_policy(change.policy_type, change.account_id, change.policy_name)
+        case GrantGroupPolicy():
+            await tenant.grant_group_policy(
+                change.policy_type, change.group_id, change.policy_name, change.rank
+            )
         case CreateVoiceRoutingPolicy():
             await tenant.create_voice_routing_policy(change.policy)
         case CreateEmergencyCallRoutingPolicy():

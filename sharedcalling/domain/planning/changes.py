@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from sharedcalling.domain.ids import UserId
+from sharedcalling.domain.ids import GroupId, UserId
 from sharedcalling.domain.rules.model import ChangeKind, Subject, SubjectKind
 from sharedcalling.domain.tenant import (
     EmergencyCallRoutingPolicy,
@@ -68,6 +68,31 @@ class GrantPolicy:
 
     def as_fact(self) -> Fact:
         fact = _fact(self.kind, self.subject, before=self.before, after=self.policy_name)
+        fact["policy_type"] = self.policy_type.value
+        return fact
+
+
+@dataclass(frozen=True, slots=True)
+class GrantGroupPolicy:
+    """`scp.grant_group`: a group policy assignment (`Grant-Cs... -Group <id> -Rank <n>`).
+
+    `before` is the policy the group held for that type at that rank, or None.
+    """
+
+    subject: Subject
+    policy_type: PolicyType
+    policy_name: str
+    rank: int
+    before: str | None = None
+    kind: ChangeKind = ChangeKind.SCP_GRANT_GROUP
+
+    @property
+    def group_id(self) -> GroupId:
+        return GroupId(self.subject.id)
+
+    def as_fact(self) -> Fact:
+        after: Fact = {"policy": self.policy_name, "rank": self.rank}
+        fact = _fact(self.kind, self.subject, before=self.before, after=after)
         fact["policy_type"] = self.policy_type.value
         return fact
 
@@ -153,6 +178,7 @@ Change: TypeAlias = (
     EnableVoice
     | SetNumberLocation
     | GrantPolicy
+    | GrantGroupPolicy
     | CreateVoiceRoutingPolicy
     | CreateEmergencyCallRoutingPolicy
     | CreateSharedCallingPolicy

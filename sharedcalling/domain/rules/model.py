@@ -26,6 +26,7 @@ class SubjectKind(StrEnum):
     RESOURCE_ACCOUNT = "resource_account"
     NUMBER = "number"
     POLICY = "policy"
+    GROUP = "group"
 
 
 class ChangeKind(StrEnum):
@@ -42,6 +43,7 @@ class ChangeKind(StrEnum):
     SCP_REMOVE_NUMBERS = "scp.remove_numbers"
     SCP_ADD_NUMBERS = "scp.add_numbers"
     SCP_GRANT_USER = "scp.grant_user"
+    SCP_GRANT_GROUP = "scp.grant_group"
 
     @property
     def order(self) -> int:

@@ -21,6 +21,7 @@ from sharedcalling.domain.planning import (
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
     EnableVoice,
+    GrantGroupPolicy,
     GrantPolicy,
     Plan,
     SetNumberLocation,
@@ -142,6 +143,8 @@ def _statements(change: Change) -> list[str]:
             return [f"Set-CsPhoneNumberAssignment -PhoneNumber {number} -LocationId {location}"]
         case GrantPolicy():
             return [_grant(change)]
+        case GrantGroupPolicy():
+            return [_grant_group(change)]
         case CreateVoiceRoutingPolicy():
             return _create_vrp(change)
         case CreateEmergencyCallRoutingPolicy():
@@ -160,6 +163,14 @@ def _grant(change: GrantPolicy) -> str:
     if change.policy_type in _GRANT_BY_UPN:
         identity = f"(Get-CsOnlineUser -Identity {identity}).UserPrincipalName"
     return f"{cmdlet} -Identity {identity} -PolicyName {ps_literal(change.policy_name)}"
+
+
+def _grant_group(change: GrantGroupPolicy) -> str:
+    # Grant -Group takes the group's object id or e-mail; a rank is always given, so the order
+    # of this assignment among the type's group assignments is the one the plan checked.
+    cmdlet = _GRANT_CMDLET[change.policy_type]
+    group, name = ps_literal(change.subject.id), ps_literal(change.policy_name)
+    return f"{cmdlet} -Group {group} -PolicyName {name} -Rank {int(change.rank)}"
 
 
 def _guarded(get_cmdlet: str, name: str, body: list[str]) -> list[str]:
