@@ -16,6 +16,7 @@ from sharedcalling.domain.planning import (
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
     EnableVoice,
+    GrantGroupPolicy,
     GrantPolicy,
     Plan,
     SetNumberLocation,
@@ -126,6 +127,7 @@ def every_kind_plan(value: str) -> Plan:
     user = Subject(SubjectKind.USER, f"{value}-user", f"{value} user")
     ra = Subject(SubjectKind.RESOURCE_ACCOUNT, f"{value}-ra", f"{value} account")
     blocked = Subject(SubjectKind.USER, f"{value}-blocked", f"{value} blocked")
+    group = Subject(SubjectKind.GROUP, f"{value}-group", f"{value} group")
     scp = f"{value} shared"
     vrp = VoiceRoutingPolicy(f"{value} no pstn", (), f"{value} vrp description")
     ecrp = EmergencyCallRoutingPolicy(
@@ -151,6 +153,7 @@ def every_kind_plan(value: str) -> Plan:
             ChangeKind.SCP_ADD_NUMBERS, scp, (f"+5{value}", f"+4{value}"), (), ()
         ),
         GrantPolicy(ChangeKind.SCP_GRANT_USER, user, PolicyType.SHARED_CALLING, "Global", scp),
+        GrantGroupPolicy(group, PolicyType.SHARED_CALLING, scp, 2),
     )
     findings = (
         Finding("SC-U03", Severity.BLOCK, blocked, f"{value} has no Teams Phone license."),
