@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from aiohttp import web
 
-from bot.adapter import Edge, activity_problem, create_edge
+from bot.edge import Edge, check_exposure, open_edge
 from sharedcalling.bootstrap import build_services
 from sharedcalling.config import ConfigError, Settings, load_settings
-from sharedcalling.correlation import CorrelationFilter
+from sharedcalling.correlation import CorrelationFilter, LogSafetyFilter
 from sharedcalling.services import Services
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -21,22 +23,35 @@ EDGE = web.AppKey("edge", Edge)
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 
+ServicesOpener = Callable[[Settings], AbstractAsyncContextManager[Services]]
 
-async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-    # One context: the database, the tenant backend and the bot open and close together.
-    async with build_services(app[SETTINGS]) as services:
-        app[SERVICES] = services
-        app[EDGE] = create_edge(app[SETTINGS], services)
-        yield
+
+def _lifecycle(open_services: ServicesOpener) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        # One context: the database, the tenant backend and the edge open and close together.
+        async with (
+            open_services(app[SETTINGS]) as services,
+            open_edge(app[SETTINGS], services) as edge,
+        ):
+            app[SERVICES] = services
+            app[EDGE] = edge
+            _freeze_startup_objects()
+            yield
+
+    return lifecycle
+
+
+def _freeze_startup_objects() -> None:
+    """Keep what startup built (modules, the schema, the emulated tenant: about 100,000 objects)
+    out of every later garbage collection; a full collection over them took 55 ms, a pause
+    that every turn in flight then waited for. Reference counting still frees them."""
+    gc.collect()
+    gc.freeze()
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
-    problem = activity_problem(await request.read())
-    if problem is not None:
-        return web.json_response({"error": f"Bad request: {problem}."}, status=400)
     edge = request.app[EDGE]
-    response = await edge.adapter.process(request, edge.bot)
-    return response if response is not None else web.Response(status=201)
+    return await edge.adapter.process(request, edge.bot)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -44,11 +59,18 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_app(settings: Settings | None = None) -> web.Application:
-    """The app for `settings` (default: from the environment). Nothing opens until it starts."""
+def create_app(
+    settings: Settings | None = None, *, open_services: ServicesOpener = build_services
+) -> web.Application:
+    """The app for `settings` (default: from the environment). Nothing opens until it starts.
+
+    Raises ConfigError when the settings would expose an unauthenticated bot.
+    `open_services` replaces how Services are built (tests and benchmarks).
+    """
     app = web.Application()
     app[SETTINGS] = settings if settings is not None else load_settings(os.environ)
-    app.cleanup_ctx.append(_lifecycle)
+    check_exposure(app[SETTINGS])
+    app.cleanup_ctx.append(_lifecycle(open_services))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     return app
@@ -57,6 +79,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
 def _configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationFilter())
+    handler.addFilter(LogSafetyFilter())
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
 
@@ -64,11 +87,12 @@ def _configure_logging(level: str) -> None:
 def main() -> int:
     try:
         settings = load_settings(os.environ)
+        app = create_app(settings)
     except ConfigError as error:
         sys.stderr.write(f"{error}\n")
         return 2
     _configure_logging(settings.log_level)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port)
+    web.run_app(app, host=settings.host, port=settings.port, access_log=None)
     return 0
 
 

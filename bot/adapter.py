@@ -1,71 +1,156 @@
-"""The Bot Framework adapter and state for one app: CloudAdapter, credentials, turn errors."""
+"""The Bot Framework adapter of the edge: botbuilder's turn machinery over our own HTTP path.
+
+`EdgeAdapter` is botbuilder's `CloudAdapterBase` (TurnContext, middleware, invoke responses,
+`continue_conversation` and `create_conversation` for proactive messages) with the parts that
+were slow or fragile replaced: the request is read and checked by bot.inbound, the token by
+bot.auth (keys fetched with aiohttp), and every outbound call goes through bot.connector.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+import logging
+from http import HTTPStatus
 from typing import Any
 
-from botbuilder.core import ConversationState
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from aiohttp import web
+from botbuilder.core import Bot, CloudAdapterBase, InvokeResponse
+from botbuilder.schema import Activity, CallerIdConstants, DeliveryModes
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+)
 
-from bot.compat import apply_workarounds
-from bot.handler import ChatOpsBot
-from bot.state_storage import BotStateStorage
-from bot.turn_errors import make_turn_error_handler
-from sharedcalling.config import Settings
-from sharedcalling.services import Services
+from bot import wire
+from bot.auth import AuthFailure, AuthUnavailable, ChannelAuthenticator
+from bot.connector import Connector, ConnectorPool
+from bot.inbound import BadActivity, read_activity
+from sharedcalling import correlation
+from sharedcalling.correlation import log_safe
 
+logger = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class _BotConfiguration:
-    """The attribute names botbuilder's configuration-based authentication reads."""
-
-    APP_ID: str
-    APP_PASSWORD: str
-    APP_TYPE: str
-    APP_TENANTID: str
-
-
-@dataclass(frozen=True)
-class Edge:
-    adapter: CloudAdapter
-    bot: ChatOpsBot
+CHANNEL_AUDIENCE = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
 
 
-def create_edge(settings: Settings, services: Services) -> Edge:
-    """Wire botbuilder to our Services; state lives in our database, never in memory."""
-    apply_workarounds()
-    configuration = _BotConfiguration(
-        APP_ID=settings.app_id,
-        APP_PASSWORD=settings.app_password.get_secret_value(),
-        APP_TYPE=settings.app_type.value,
-        APP_TENANTID=settings.app_tenant_id,
-    )
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
-    conversation_state = ConversationState(BotStateStorage(services.bot_state))
-    adapter.on_turn_error = make_turn_error_handler(conversation_state)
-    return Edge(adapter, ChatOpsBot(services, conversation_state))
+def error_response(status: HTTPStatus, message: str) -> web.Response:
+    """A short JSON error; never a traceback, never what the sender sent."""
+    return web.json_response({"error": message}, status=int(status))
 
 
-_OBJECT_FIELDS = ("from", "recipient", "conversation", "channelData")
+def _refuse(bad: BadActivity) -> web.Response:
+    reason = log_safe(bad.reason, 120)  # it may quote field names the sender chose
+    logger.warning("Refused a request: %s", reason)
+    return error_response(bad.status, f"Bad request: {reason}.")
 
 
-def activity_problem(body: bytes) -> str | None:
-    """Why `body` cannot be a Bot Framework activity, or None when it may be one.
+class _Factory(ConnectorFactory):
+    def __init__(self, pool: ConnectorPool, app_id: str) -> None:
+        self._pool = pool
+        self._app_id = app_id
 
-    Checked before botbuilder sees the body: botbuilder answers malformed JSON or a JSON value
-    that is not an object with HTTP 500, which reads as our fault and invites retries.
+    async def create(self, service_url: str, audience: str | None = None) -> Connector:
+        return self._pool.client(self._app_id, service_url)
+
+
+class EdgeAuthentication(BotFrameworkAuthentication):
+    """What CloudAdapterBase asks of an authentication: connector factories, no user tokens.
+
+    Inbound requests are authenticated by EdgeAdapter.process before the turn, so the
+    header-based entry points are not used. OAuth sign-in (UserTokenClient) is not offered.
     """
-    try:
-        parsed: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return "the body is not JSON"
-    if not isinstance(parsed, dict):
-        return "the body is not a JSON object"
-    if not isinstance(parsed.get("type"), str):
-        return "the activity has no type"
-    for name in _OBJECT_FIELDS:
-        if name in parsed and parsed[name] is not None and not isinstance(parsed[name], dict):
-            return f"the activity's {name} is not an object"
-    return None
+
+    def __init__(self, pool: ConnectorPool, app_id: str) -> None:
+        self._pool = pool
+        self._app_id = app_id
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> Any:
+        raise NotImplementedError("EdgeAdapter.process authenticates requests itself")
+
+    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> Any:
+        raise NotImplementedError("streaming is not used by Teams bots")
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return _Factory(self._pool, self._app_id)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> None:
+        return None
+
+
+class EdgeAdapter(CloudAdapterBase):
+    """One adapter per app. `authenticator` None is anonymous mode (loopback only)."""
+
+    def __init__(
+        self, *, app_id: str, pool: ConnectorPool, authenticator: ChannelAuthenticator | None
+    ) -> None:
+        super().__init__(EdgeAuthentication(pool, app_id))
+        self.app_id = app_id
+        self.pool = pool
+        self._authenticator = authenticator
+
+    async def process(self, request: web.Request, bot: Bot) -> web.Response:
+        """Answer one POST /api/messages: 4xx for a bad or unauthenticated request, else the
+        turn's invoke response, or 201."""
+        try:
+            activity = await read_activity(request)
+        except BadActivity as bad:
+            return _refuse(bad)
+        correlation.begin_turn(activity.id)
+        try:
+            result = await self._authenticate(request, activity)
+        except AuthFailure as failure:
+            logger.warning("Refused an unauthenticated %s: %s", log_safe(activity.type), failure)
+            return error_response(HTTPStatus.UNAUTHORIZED, "Unauthorized.")
+        except AuthUnavailable as unavailable:
+            logger.error("Cannot check tokens now: %s", unavailable)
+            return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "Cannot authenticate now.")
+        except BadActivity as bad:
+            return _refuse(bad)
+        _ignore_expect_replies(activity)
+        invoke = await self.process_activity(result, activity, bot.on_turn)
+        return _http_response(invoke)
+
+    async def _authenticate(
+        self, request: web.Request, activity: Activity
+    ) -> AuthenticateRequestResult:
+        service_url = activity.service_url or ""
+        if self._authenticator is None:
+            if not self.pool.may_send_to(service_url):
+                raise BadActivity("anonymous mode replies only to a connector on this machine")
+            identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
+            caller_id = None
+        else:
+            claims = await self._authenticator.authenticate(
+                request.headers.get("Authorization"),
+                channel_id=activity.channel_id,
+                service_url=service_url,
+            )
+            identity = ClaimsIdentity(dict(claims), True)
+            caller_id = CallerIdConstants.public_azure_channel
+        result = AuthenticateRequestResult()
+        result.claims_identity = identity
+        result.audience = CHANNEL_AUDIENCE
+        result.caller_id = caller_id
+        result.connector_factory = _Factory(self.pool, self.app_id)
+        return result
+
+
+def _ignore_expect_replies(activity: Activity) -> None:
+    """Teams never asks for `expectReplies`; honouring it would hand the answers to whoever
+    posted the activity instead of sending them to the conversation."""
+    if activity.delivery_mode == DeliveryModes.expect_replies:
+        logger.info("Ignored deliveryMode expectReplies; replies go to the conversation")
+    activity.delivery_mode = None
+
+
+def _http_response(invoke: InvokeResponse | None) -> web.Response:
+    if invoke is None:
+        return web.Response(status=int(HTTPStatus.CREATED))
+    status = int(invoke.status or HTTPStatus.OK)
+    if invoke.body is None:
+        return web.Response(status=status)
+    return web.Response(
+        status=status, text=wire.dumps(invoke.body), content_type="application/json"
+    )

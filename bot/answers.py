@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.commands import CallerIdQuestion, Help, Unknown
-from bot.replies import Reply
+from bot.replies import Reply, escape_markdown
 from cards.actions import USER_ID
 from cards.callerid import caller_id_ambiguous_card, caller_id_card
 from cards.help import HELP_TEXT, UNKNOWN_TEXT, help_card
 from cards.views import caller_id_view, choices_view
 from cards.welcome import welcome_card, welcome_text
+from sharedcalling.correlation import log_safe
 from sharedcalling.domain.access import Principal
 from sharedcalling.services import Services
 from sharedcalling.services.callerid import (
@@ -36,17 +38,20 @@ logger = logging.getLogger(__name__)
 
 
 def render_caller_id(result: CallerIdResult) -> Reply:
-    """The one-line summary plus the card, for each kind of result."""
+    """The one-line summary plus the card, for each kind of result. What the asker typed is
+    echoed escaped, so that it reads as typed and can never be a link."""
     if isinstance(result, Answered):
         view = caller_id_view(result)
         return Reply(view.one_line, caller_id_card(view))
     if isinstance(result, Ambiguous):
+        shown = replace(result, query=escape_markdown(result.query))
         return Reply(
-            f"Several people match \u201c{result.query}\u201d; pick one.",
-            caller_id_ambiguous_card(choices_view(result)),
+            f"Several people match \u201c{shown.query}\u201d; pick one.",
+            caller_id_ambiguous_card(choices_view(shown)),
         )
     if isinstance(result, NotFound):
-        return Reply(f"I can't find anyone matching \u201c{result.query}\u201d in this tenant.")
+        query = escape_markdown(result.query)
+        return Reply(f"I can't find anyone matching \u201c{query}\u201d in this tenant.")
     if isinstance(result, Refused):
         return Reply(result.reason)
     raise TypeError(f"unexpected caller-ID result {type(result).__name__}")
@@ -80,9 +85,9 @@ def tenant_trouble(failure: TenantError) -> Reply:
     """What to tell a person when Teams could not answer; the details go to the log only."""
     logger.warning(
         "Tenant backend failed during %s: %s (request id %s)",
-        failure.operation or "a read",
+        log_safe(failure.operation or "a read"),
         type(failure).__name__,
-        failure.request_id,
+        log_safe(failure.request_id),
     )
     if isinstance(failure, TenantThrottled):
         wait = (

@@ -43,6 +43,8 @@ def fix_invoke_response_serialization() -> bool:
     `CloudAdapter.process` serializes it again with msrest, which fails with "'dict' object has
     no attribute 'is_xml_model'". The same double serialization was reported for the older
     adapter in microsoft/botbuilder-python#1672 and for CloudAdapter in microsoft/teams-sdk#2547.
+    The edge's own adapter (bot/adapter.py) writes invoke bodies with bot.wire and never takes
+    this path; the fix stays for anything that serves through botbuilder's CloudAdapter.
     Returns whether the workaround is in place.
     """
     if not _is_affected():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -16,21 +17,42 @@ from botbuilder.schema import (
     AdaptiveCardInvokeValue,
     ChannelAccount,
 )
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from bot import identity, routing
+from bot.answers import tenant_trouble
 from bot.commands import parse_command
 from bot.mentions import text_without_bot_mention
-from bot.replies import invoke_error, to_activity, to_invoke_response
+from bot.replies import Reply, invoke_error, to_activity, to_invoke_response
+from bot.welcome import claim_welcome, release_welcome
 from sharedcalling import correlation
+from sharedcalling.correlation import log_safe
 from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import NotPermitted, UnknownPerson
 from sharedcalling.services import Services
+from sharedcalling.services.ports import TenantError
 
 logger = logging.getLogger(__name__)
 
 CORRELATION_KEY = "sharedcalling.correlation_id"
-WELCOMED = "welcomed"
-"""Conversation-state flag: one welcome per conversation, also after a reinstall."""
+MAX_MESSAGE_TEXT = 2000
+"""Characters of a message the bot reads; longer ones are answered without being parsed."""
+TOO_LONG_TEXT = (
+    f"That message is too long for me (at most {MAX_MESSAGE_TEXT:,} characters). "
+    "Please ask a shorter question."
+)
+TURN_WAIT_BUDGET_SECONDS = 5.0
+"""Retry waits a turn may spend on a throttled tenant; Teams gives an invoke about 15 s."""
+MAX_MEMBER_LOOKUPS = 25
+"""Members of one conversationUpdate looked up at the connector; the rest go as they came."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """Why the asker cannot be served now, and what to tell them."""
+
+    reply: Reply
+    unidentified: bool
 
 
 class ChatOpsBot(TeamsActivityHandler):
@@ -39,12 +61,12 @@ class ChatOpsBot(TeamsActivityHandler):
     def __init__(self, services: Services, conversation_state: BotState) -> None:
         self._services = services
         self._conversation_state = conversation_state
-        self._welcomed = conversation_state.create_property(WELCOMED)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         # Not reset afterwards: aiohttp runs each request in its own task (its own context), and
         # the adapter calls on_turn_error after this method has returned.
         correlation.begin_turn(turn_context.activity.id)
+        correlation.begin_wait_budget(TURN_WAIT_BUDGET_SECONDS)
         turn_context.turn_state[CORRELATION_KEY] = correlation.current()
         if not identity.is_own_tenant(turn_context.activity, self._services.tenant_id):
             await self._refuse_foreign_tenant(turn_context)
@@ -53,35 +75,47 @@ class ChatOpsBot(TeamsActivityHandler):
         await self._conversation_state.save_changes(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        principal = await self._principal(turn_context)
-        if principal is None:
+        asker = await self._identify(turn_context)
+        if isinstance(asker, _Refusal):
+            await turn_context.send_activity(to_activity(asker.reply))
             return
+        await turn_context.send_activity(to_activity(await self._answer(turn_context, asker)))
+
+    async def _answer(self, turn_context: TurnContext, principal: Principal) -> Reply:
         activity = turn_context.activity
         submitted = activity.value if isinstance(activity.value, Mapping) else None
         action_id = routing.action_id_of(submitted) if submitted is not None else None
         if submitted is not None and action_id is not None:
             # Action.Submit arrives as a message whose value carries the action id.
-            reply = await routing.run_action(self._services, principal, action_id, submitted)
-        else:
-            command = parse_command(text_without_bot_mention(activity))
-            reply = await routing.run_command(self._services, principal, command)
-        await turn_context.send_activity(to_activity(reply))
+            return await routing.run_action(self._services, principal, action_id, submitted)
+        if len(activity.text or "") > MAX_MESSAGE_TEXT:
+            return Reply(TOO_LONG_TEXT)
+        command = parse_command(text_without_bot_mention(activity))
+        return await routing.run_command(self._services, principal, command)
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
     ) -> AdaptiveCardInvokeResponse:
-        # botbuilder leaves `action` a plain dict (toolchain-notes pitfall 2).
+        # botbuilder leaves `action` a plain dict (toolchain-notes pitfall 2); bot.inbound
+        # already refused an invoke whose value.action is not an object.
         action: Mapping[str, Any] = invoke_value.action or {}
         verb = action.get("verb")
         raw_data = action.get("data")
         data: Mapping[str, Any] = raw_data if isinstance(raw_data, Mapping) else {}
-        principal = await self._principal(turn_context, reply=False)
-        if principal is None:
-            return invoke_error(HTTPStatus.FORBIDDEN, "Forbidden", identity.UNIDENTIFIED_TEXT)
+        asker = await self._identify(turn_context)
+        if isinstance(asker, _Refusal):
+            if asker.unidentified:
+                return invoke_error(HTTPStatus.FORBIDDEN, "Forbidden", asker.reply.text)
+            return to_invoke_response(asker.reply)
         if not isinstance(verb, str) or verb not in routing.ACTION_HANDLERS:
             return invoke_error(HTTPStatus.BAD_REQUEST, "NotSupported", "Unknown card action.")
-        reply = await routing.run_action(self._services, principal, verb, data)
-        return to_invoke_response(reply)
+        return to_invoke_response(await routing.run_action(self._services, asker, verb, data))
+
+    @staticmethod
+    def _create_invoke_response(body: object = None) -> InvokeResponse:
+        # botbuilder serializes the body with msrest here (slow, and the cause of the double
+        # serialization in bot/compat.py); the adapter writes models to JSON with bot.wire.
+        return InvokeResponse(status=int(HTTPStatus.OK), body=body)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome(turn_context)
@@ -90,22 +124,46 @@ class ChatOpsBot(TeamsActivityHandler):
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         # Teams announces an install twice, as installationUpdate and as conversationUpdate, often
-        # at the same moment; welcoming on both would race. installationUpdate alone welcomes.
+        # at the same moment; installationUpdate alone welcomes.
         return None
 
-    async def _welcome(self, turn_context: TurnContext) -> None:
-        if await self._welcomed.get(turn_context, False):
-            return
-        principal = await self._principal(turn_context)
-        if principal is None:
-            return
-        await turn_context.send_activity(to_activity(routing.welcome(principal)))
-        await self._welcomed.set(turn_context, True)
+    async def on_teams_members_added_dispatch(
+        self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ) -> None:
+        """botbuilder looks up every added member at the connector, one request each; a team of
+        5,000 would mean 5,000 requests in one turn. Only the first few are looked up."""
+        if len(members_added) <= MAX_MEMBER_LOOKUPS:
+            return await super().on_teams_members_added_dispatch(
+                members_added, team_info, turn_context
+            )
+        logger.info("conversationUpdate adds %d members; not looking them up", len(members_added))
+        accounts = [
+            TeamsChannelAccount(id=m.id, name=m.name, aad_object_id=m.aad_object_id, role=m.role)
+            for m in members_added
+        ]
+        return await self.on_teams_members_added(accounts, team_info, turn_context)
 
-    async def _principal(
-        self, turn_context: TurnContext, *, reply: bool = True
-    ) -> Principal | None:
-        """The asker, from the tenant's directory; None (after telling them) when unknown."""
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        """One welcome per conversation, claimed in the database before it is sent, so that
+        simultaneous installs (and replicas) cannot each send one."""
+        activity = turn_context.activity
+        if not await claim_welcome(self._services.bot_state, activity):
+            return
+        try:
+            asker = await self._identify(turn_context)
+            if isinstance(asker, _Refusal):
+                # Told why instead of welcomed: a later install may welcome them.
+                await release_welcome(self._services.bot_state, activity)
+                await turn_context.send_activity(to_activity(asker.reply))
+                return
+            await turn_context.send_activity(to_activity(routing.welcome(asker)))
+        except Exception:
+            # Not sent: let a later install try again.
+            await release_welcome(self._services.bot_state, activity)
+            raise
+
+    async def _identify(self, turn_context: TurnContext) -> Principal | _Refusal:
+        """The asker, from the tenant's directory; else what to tell them and why."""
         activity = turn_context.activity
         object_id = identity.aad_object_id_of(activity)
         try:
@@ -116,13 +174,17 @@ class ChatOpsBot(TeamsActivityHandler):
             )
         except (UnknownPerson, NotPermitted) as refused:
             logger.info("Could not identify the sender (%s)", type(refused).__name__)
-            if reply:
-                await turn_context.send_activity(str(refused))
-            return None
+            return _Refusal(Reply(str(refused)), unidentified=True)
+        except TenantError as failure:
+            return _Refusal(tenant_trouble(failure), unidentified=False)
 
     async def _refuse_foreign_tenant(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        logger.warning("Refused %s from tenant %s", activity.type, identity.tenant_of(activity))
+        logger.warning(
+            "Refused %s from tenant %s",
+            log_safe(activity.type),
+            log_safe(identity.tenant_of(activity)),
+        )
         if activity.type == ActivityTypes.invoke:
             body = invoke_error(HTTPStatus.FORBIDDEN, "Forbidden", identity.FOREIGN_TENANT_TEXT)
             await turn_context.send_activity(

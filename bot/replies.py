@@ -12,6 +12,9 @@ from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 from cards.help import notice_card
 
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
+# Markdown (Teams messages and Adaptive Card TextBlocks) would turn these into links, emphasis,
+# headings, code or HTML; a backslash makes each one literal.
+_MARKDOWN_SPECIAL = {ord(ch): "\\" + ch for ch in "\\`*_{}[]()<>#|~!"}
 ERROR_RESPONSE = "application/vnd.microsoft.error"
 
 
@@ -23,10 +26,25 @@ class Reply:
     card: dict[str, Any] | None = None
 
 
+def escape_markdown(text: str) -> str:
+    """`text` shown as typed: what a person sent must never become a live link or formatting."""
+    return text.translate(_MARKDOWN_SPECIAL)
+
+
+class SentCard(dict[str, Any]):
+    """A card on its way out. TurnContext deep-copies every outgoing activity (card included,
+    about 0.5 ms for a caller-ID card); a card is built for one reply and never changed after,
+    so its copy may be itself."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SentCard:
+        return self
+
+
 def to_activity(reply: Reply) -> Activity:
     if reply.card is None:
         return MessageFactory.text(reply.text)
-    return MessageFactory.attachment(CardFactory.adaptive_card(reply.card), text=reply.text)
+    card = CardFactory.adaptive_card(SentCard(reply.card))
+    return MessageFactory.attachment(card, text=reply.text)
 
 
 def to_invoke_response(reply: Reply) -> AdaptiveCardInvokeResponse:

@@ -84,6 +84,11 @@ class Settings(BaseModel):
     app_password: SecretStr = Field(SecretStr(""), alias="MicrosoftAppPassword")
     app_type: AppType = Field(AppType.MULTI_TENANT, alias="MicrosoftAppType")
     app_tenant_id: Guid = Field("", alias="MicrosoftAppTenantId")
+    # Where the Bot Connector's token signing keys are published (sovereign clouds differ).
+    bot_openid_metadata_url: HttpUrl = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        alias="BOT_OPENID_METADATA_URL",
+    )
 
     host: str = Field("127.0.0.1", alias="HOST")
     port: int = Field(3978, alias="PORT", ge=1, le=65535)

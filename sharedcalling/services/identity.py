@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sharedcalling.correlation import log_safe
 from sharedcalling.domain.access import Principal, roles_for
 from sharedcalling.domain.errors import NotPermitted, UnknownPerson
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
@@ -27,7 +28,7 @@ async def resolve_principal(
     Raises NotPermitted for another tenant and UnknownPerson when the id names no user here.
     """
     if not tenant_id or tenant_id.strip().lower() != tenant.tenant_id.lower():
-        logger.warning("Refused an activity from foreign tenant %s", tenant_id)
+        logger.warning("Refused an activity from foreign tenant %s", log_safe(tenant_id))
         raise NotPermitted("This bot serves one organisation only; your tenant is not it.")
     key = aad_object_id.strip().lower()
     if not key:

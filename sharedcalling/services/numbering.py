@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import phonenumbers
 
@@ -56,8 +57,12 @@ def country_of(number: str) -> str | None:
     return region if region and region != "ZZ" else None
 
 
+@lru_cache(maxsize=4096)
 def display_number(number: str) -> str:
-    """A number in international format for people (`+1 425-555-0100`); input returned if odd."""
+    """A number in international format for people (`+1 425-555-0100`); input returned if odd.
+
+    Pure and about 0.1 ms per call (several per caller-ID card), so it is cached.
+    """
     base, _, extension = number.partition(";ext=")
     try:
         parsed = phonenumbers.parse(base, None)

@@ -165,3 +165,32 @@ class BotStateStoreContract:
         found = (await store.read(["k"]))["k"].data
         found["flags"]["yes"] = False
         assert (await store.read(["k"]))["k"].data == NESTED
+
+    @pytest.mark.parametrize("creators", [3, 5])
+    async def test_of_many_simultaneous_creators_exactly_one_wins(
+        self, store: BotStateStore, creators: int
+    ) -> None:
+        outcomes = await asyncio.gather(
+            *(store.write("claim", {"n": n}, expected_etag="") for n in range(creators)),
+            return_exceptions=True,
+        )
+        winners = [n for n, outcome in enumerate(outcomes) if isinstance(outcome, str)]
+        assert len(winners) == 1
+        assert all(isinstance(o, StateConflict) for o in outcomes if not isinstance(o, str))
+        assert (await store.read(["claim"]))["claim"].data == {"n": winners[0]}
+
+    @pytest.mark.parametrize(
+        ("key", "data"),
+        [("conversation\x00x", {"v": 1}), ("k", {"text": "a\x00b"}), ("k", {"a\x00": 1}),
+         ("k", {"deep": [{"x": ["\x00"]}]})],
+    )  # fmt: skip
+    async def test_a_nul_character_is_refused_alike_everywhere_and_nothing_is_written(
+        self, store: BotStateStore, key: str, data: dict[str, Any]
+    ) -> None:
+        await store.write("k", {"v": "before"}, expected_etag=None)
+        with pytest.raises(ValueError, match="NUL"):
+            await store.write(key, data, expected_etag=None)
+        assert {k: d.data for k, d in (await store.read(["k", key])).items()} == {
+            "k": {"v": "before"}
+        }
+        await store.delete([key])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +103,14 @@ def execute_invoke(
     )  # fmt: skip
 
 
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait (on the loop, never blocking it) until `condition` holds; fail after `within` s."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition never became true"
+        await asyncio.sleep(0.01)
+
+
 @dataclass
 class Teams:
     """Posts activities to the bot like Teams does (no Authorization header) and reads replies."""
@@ -108,8 +118,10 @@ class Teams:
     client: TestClient[web.Request, web.Application]
     connector: FakeConnector
 
-    async def post(self, body: dict[str, Any], *, expect: int = 201) -> ClientResponse:
-        response = await self.client.post("/api/messages", json=body)
+    async def post(
+        self, body: dict[str, Any], *, expect: int = 201, headers: dict[str, str] | None = None
+    ) -> ClientResponse:
+        response = await self.client.post("/api/messages", json=body, headers=headers)
         assert response.status == expect, await response.text()
         return response
 

@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -133,3 +134,137 @@ async def test_an_oversize_body_is_refused_before_it_is_read_into_an_activity(
     )
     assert response.status == 413
     assert connector.sent == []
+
+
+# --------------------------------------------------------------------------- malformed activities
+
+
+async def _refused(teams: Teams, caplog: pytest.LogCaptureFixture, body: Any, status: int) -> str:
+    """Post `body` (JSON-encoded unless bytes); assert a short JSON refusal, logged once."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    response = await teams.client.post(
+        "/api/messages", data=data, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == status
+    answer = await response.json()
+    assert set(answer) == {"error"}
+    assert len(answer["error"]) < 200
+    assert "Traceback" not in answer["error"]
+    refusals = [r for r in caplog.records if r.name == "bot.adapter"]
+    assert len(refusals) == 1, [r.getMessage() for r in refusals]
+    assert teams.connector.attempts == []
+    assert teams.connector.unmatched == []
+    return str(answer["error"])
+
+
+async def test_a_body_without_a_content_type_gets_415(teams: Teams) -> None:
+    body = json.dumps(message(teams.connector, "lee", "help")).encode()
+    response = await teams.client.post(
+        "/api/messages", data=body, skip_auto_headers=["Content-Type"]
+    )
+    assert response.status == 415
+    assert "application/json" in (await response.json())["error"]
+    assert teams.connector.attempts == []
+
+
+async def test_deeply_nested_json_gets_400_not_a_recursion_error(
+    teams: Teams, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _refused(teams, caplog, b"[" * 100_000, 400)
+
+
+async def test_json_nested_past_the_documented_depth_gets_400(
+    teams: Teams, caplog: pytest.LogCaptureFixture
+) -> None:
+    nested: Any = {"leaf": 1}
+    for _ in range(40):
+        nested = {"inner": nested}
+    body = message(teams.connector, "lee", "help", value=nested)
+    assert "nested deeper than 32" in await _refused(teams, caplog, body, 400)
+
+
+WRONG_TYPES = {
+    "timestamp": {"timestamp": "x"},
+    "entities": {"entities": "x"},
+    "membersAdded": {"type": "conversationUpdate", "membersAdded": [1]},
+    "from": {"from": "x"},
+    "text": {"text": 5},
+    "conversation id": {"conversation": {"id": 5}},
+    "channelId": {"channelId": ["msteams"]},
+    "attachments": {"attachments": [{"contentType": 1}]},
+}
+
+
+@pytest.mark.parametrize("field", list(WRONG_TYPES))
+async def test_a_field_of_the_wrong_type_gets_400_naming_it(
+    teams: Teams, caplog: pytest.LogCaptureFixture, field: str
+) -> None:
+    body = {**message(teams.connector, "lee", "help"), **WRONG_TYPES[field]}
+    await _refused(teams, caplog, body, 400)
+
+
+INVOKE_VALUES = {
+    "no value": None,
+    "value not an object": "x",
+    "no action": {"trigger": "manual"},
+    "action not an object": {"action": "callerid.pick"},
+}
+
+
+@pytest.mark.parametrize("case", list(INVOKE_VALUES))
+async def test_a_card_action_invoke_without_an_action_object_gets_400(
+    teams: Teams, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    invoke = execute_invoke(teams.connector, "megan", CALLERID_PICK, {})
+    invoke["value"] = INVOKE_VALUES[case]
+    if invoke["value"] is None:
+        del invoke["value"]
+    await _refused(teams, caplog, invoke, 400)
+
+
+UNSAFE_IDS = {
+    "dot-dot conversation": ("conversation", ".."),
+    "dot conversation": ("conversation", "."),
+    "NUL in conversation": ("conversation", "a:personal\x00lee"),
+    "NUL in sender": ("from", "29:lee\x00"),
+    "newline in recipient": ("recipient", "28:bot\nFAKE"),
+    "empty conversation": ("conversation", ""),
+}
+
+
+@pytest.mark.parametrize("case", list(UNSAFE_IDS))
+async def test_an_id_that_could_rewrite_a_url_or_break_a_database_write_gets_400(
+    teams: Teams, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    where, value = UNSAFE_IDS[case]
+    body = message(teams.connector, "lee", "help")
+    body[where] = {**body[where], "id": value}
+    await _refused(teams, caplog, body, 400)
+
+
+@pytest.mark.parametrize(
+    "service_url", [None, "", "ftp://127.0.0.1/", "not a url", "http://u@127.0.0.1/"]
+)
+async def test_an_activity_without_a_usable_service_url_gets_400(
+    teams: Teams, caplog: pytest.LogCaptureFixture, service_url: str | None
+) -> None:
+    body = message(teams.connector, "lee", "help", serviceUrl=service_url)
+    if service_url is None:
+        del body["serviceUrl"]
+    await _refused(teams, caplog, body, 400)
+
+
+async def test_a_huge_run_of_mention_tags_is_answered_at_once_without_parsing(
+    teams: Teams,
+) -> None:
+    reply = await teams.ask("lee", "<at>" * 28_000)
+    assert "too long" in reply.text
+    assert "2,000 characters" in reply.text
+    health = await teams.client.get("/healthz")
+    assert health.status == 200
+
+
+async def test_an_echoed_query_is_shown_as_typed_never_as_a_link(teams: Teams) -> None:
+    reply = await teams.ask("megan", "caller id for [click here](https://evil.example/x)")
+    assert "[click here](" not in reply.text
+    assert "\\[click here\\]\\(https://evil.example/x\\)" in reply.text

@@ -9,7 +9,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from app import SERVICES, create_app
 from sharedcalling.correlation import CorrelationFilter
-from sharedcalling.services.ports import TenantUnavailable
 from tests.edge.conftest import edge_settings
 from tests.edge.teams import (
     BOT_ID,
@@ -21,6 +20,18 @@ from tests.edge.teams import (
     personal,
 )
 from tests.fakes.fake_connector import FakeConnector
+
+
+def _break_next_user_read(teams: Teams) -> None:
+    """The next directory read fails with a bug-like error (not tenant trouble)."""
+    tenant = teams.client.app[SERVICES].tenant
+    real = tenant.get_user
+
+    async def broken(key: str) -> Any:
+        tenant.get_user = real  # type: ignore[method-assign]
+        raise RuntimeError("a bug")
+
+    tenant.get_user = broken  # type: ignore[method-assign]
 
 
 def _install(connector: FakeConnector, person: str) -> dict[str, Any]:
@@ -128,8 +139,7 @@ async def test_a_failing_turn_apologises_with_the_activity_id_and_logs_it(
     teams: Teams, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.handler.addFilter(CorrelationFilter())
-    services = teams.client.app[SERVICES]
-    services.tenant.faults.fail("get_user", TenantUnavailable("down"))  # type: ignore[attr-defined]
+    _break_next_user_read(teams)
     question = message(teams.connector, "lee", "my secret question about caller id")
     await teams.post(question)
     [reply] = teams.connector.sent
@@ -142,8 +152,7 @@ async def test_a_failing_turn_apologises_with_the_activity_id_and_logs_it(
 
 
 async def test_the_bot_answers_again_after_a_failed_turn(teams: Teams) -> None:
-    services = teams.client.app[SERVICES]
-    services.tenant.faults.fail("get_user", TenantUnavailable("down"))  # type: ignore[attr-defined]
+    _break_next_user_read(teams)
     await teams.say("lee", "caller id")
     reply = await teams.ask("lee", "caller id")
     assert reply.cards[0]["body"][1]["text"] == "+1 425-555-0142"
@@ -181,8 +190,7 @@ async def test_with_an_app_id_an_unauthenticated_request_is_refused(
 
 
 async def test_a_failing_card_action_answers_500_and_apologises(teams: Teams) -> None:
-    services = teams.client.app[SERVICES]
-    services.tenant.faults.fail("get_user", TenantUnavailable("down"))  # type: ignore[attr-defined]
+    _break_next_user_read(teams)
     invoke = execute_invoke(teams.connector, "megan", "callerid.pick", {"userId": "x"})
     await teams.post(invoke, expect=500)
     [reply] = teams.connector.sent

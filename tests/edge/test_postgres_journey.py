@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import create_app
 from tests.db import migrated_database
 from tests.edge.conftest import edge_settings
-from tests.edge.teams import Teams
+from tests.edge.teams import Teams, activity, personal
 from tests.fakes.fake_connector import FakeConnector
 
 
@@ -26,3 +26,21 @@ async def test_the_caller_id_journey_on_postgresql(
             assert other.cards[0]["body"][1]["text"] == "+49 30 23125142"
             health = await client.get("/healthz")
             assert await health.json() == {"status": "ok"}
+
+
+@pytest.mark.postgres
+async def test_a_nul_in_an_id_is_refused_before_postgresql_sees_it(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    async with migrated_database("postgres", tmp_path) as url:
+        app = create_app(edge_settings(url))
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            teams = Teams(client, connector)
+            install = activity(connector, "lee", personal("lee"), type="installationUpdate",
+                               action="add")  # fmt: skip
+            install["conversation"]["id"] = "a:personal\x00lee"
+            response = await teams.post(install, expect=400)
+            assert "control characters" in (await response.json())["error"]
+            install["conversation"]["id"] = "a:personal-lee"
+            await teams.post(install)
+            assert len(connector.messages()) == 1

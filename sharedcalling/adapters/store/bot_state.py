@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,36 @@ from sharedcalling.services.ports import BotStateStore, StateConflict, StateDocu
 
 UNCONDITIONAL = "*"
 MUST_NOT_EXIST = ""
+
+
+class UnstorableState(ValueError):
+    """A key or document holds a NUL character, which PostgreSQL cannot store (text or JSONB);
+    refused on every database alike, before anything is written."""
+
+
+def _strings(value: Any) -> Iterator[str]:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+
+
+def _storable_keys(keys: Collection[str]) -> list[str]:
+    """Distinct keys, without those holding NUL: they cannot have been stored."""
+    return [key for key in dict.fromkeys(keys) if "\x00" not in key]
+
+
+def _check_storable(key: str, data: Mapping[str, Any]) -> None:
+    if "\x00" in key:
+        raise UnstorableState("a bot state key may not contain NUL characters")
+    if any("\x00" in text for text in _strings(data)):
+        raise UnstorableState(f"bot state {key!r} holds a NUL character")
 
 
 def _utc_now() -> datetime:
@@ -35,7 +65,7 @@ class SqlBotStateStore(BotStateStore):
         self._now = now
 
     async def read(self, keys: Collection[str]) -> dict[str, StateDocument]:
-        wanted = list(dict.fromkeys(keys))
+        wanted = _storable_keys(keys)
         if not wanted:
             return {}
         query = select(bot_state.c.key, bot_state.c.data, bot_state.c.etag).where(
@@ -46,6 +76,7 @@ class SqlBotStateStore(BotStateStore):
         return {row.key: StateDocument(key=row.key, data=row.data, etag=row.etag) for row in rows}
 
     async def write(self, key: str, data: Mapping[str, Any], *, expected_etag: str | None) -> str:
+        _check_storable(key, data)
         row = {"key": key, "data": dict(data), "etag": uuid.uuid4().hex, "updated_at": self._now()}
         async with self._engine.begin() as connection:
             if expected_etag is None or expected_etag == UNCONDITIONAL:
@@ -57,7 +88,7 @@ class SqlBotStateStore(BotStateStore):
         return str(row["etag"])
 
     async def delete(self, keys: Collection[str]) -> None:
-        wanted = list(dict.fromkeys(keys))
+        wanted = _storable_keys(keys)
         if not wanted:
             return
         async with self._engine.begin() as connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from typing import Any
 
 from sharedcalling.adapters.tenant import emulated_rules as rules
@@ -59,6 +60,7 @@ class EmulatedTenantGateway(TenantGateway):
         self.faults = faults if faults is not None else Faults()
         self._state = state
         self._store = store
+        self._scoped: _ScopedSnapshots | None = None
         # One writer at a time: validate, persist and apply must not interleave.
         self._lock = asyncio.Lock()
 
@@ -136,6 +138,7 @@ class EmulatedTenantGateway(TenantGateway):
                 await self._store.clear(self.tenant_id)
                 await self._store.upsert(self.tenant_id, [to_stored(o) for o in objects])
             self._state = TenantState.of(objects)
+            self._scoped = None
         logger.info("Emulated tenant %s reset to seed %s", self.tenant_id, self.seed)
 
     # ------------------------------------------------------------------------------ reads
@@ -169,7 +172,11 @@ class EmulatedTenantGateway(TenantGateway):
 
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         await self.faults.before("snapshot")
-        return self._state.snapshot(self.tenant_id, scope.user_ids, all_users=scope.all_users)
+        if scope.all_users:
+            return self._state.snapshot(self.tenant_id, (), all_users=True)
+        if self._scoped is None:
+            self._scoped = _ScopedSnapshots(self._state, self.tenant_id)
+        return self._scoped.of(self._state, scope.user_ids)
 
     # ------------------------------------------------------------------------------ writes
 
@@ -243,12 +250,37 @@ class EmulatedTenantGateway(TenantGateway):
         await self.faults.before(operation)
         async with self._lock:
             changed = decide(self._state)
+            self._scoped = None
             if not changed:
                 return
             # Persist first: if the store fails, memory still matches what was stored.
             if self._store is not None:
                 await self._store.upsert(self.tenant_id, [to_stored(o) for o in changed])
             self._state.put(changed)
+
+
+class _ScopedSnapshots:
+    """Snapshots for a few users without scanning every account: what every scoped snapshot
+    shares (resource accounts, numbers, policies, groups...) is built once per tenant version
+    (EmulatedTenantGateway drops it on every write), and only the asked-for users are added."""
+
+    def __init__(self, state: TenantState, tenant_id: TenantId) -> None:
+        self._base = state.snapshot(tenant_id, (), all_users=False)
+        self._order = {key: index for index, key in enumerate(state.users)}
+
+    def of(self, state: TenantState, user_ids: Collection[str]) -> TenantSnapshot:
+        users = dict(self._base.users)
+        added = False
+        for user_id in user_ids:
+            key = user_id.lower()
+            user = state.users.get(key)
+            if user is not None and key not in users:
+                users[UserId(key)] = user
+                added = True
+        if added:
+            # The order a full scan gives, so that results do not depend on this cache.
+            users = dict(sorted(users.items(), key=lambda item: self._order[item[0]]))
+        return replace(self._base, users=users)
 
 
 def _matches(user: User, wanted: str) -> bool:
