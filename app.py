@@ -16,6 +16,7 @@ from sharedcalling.bootstrap import build_services
 from sharedcalling.config import ConfigError, Settings, load_settings
 from sharedcalling.correlation import CorrelationFilter, LogSafetyFilter
 from sharedcalling.services import Services
+from sharedcalling.services.background import Background
 
 SETTINGS = web.AppKey("settings", Settings)
 SERVICES = web.AppKey("services", Services)
@@ -36,7 +37,12 @@ def _lifecycle(open_services: ServicesOpener) -> Callable[[web.Application], Asy
             app[SERVICES] = services
             app[EDGE] = edge
             _freeze_startup_objects()
-            yield
+            background = Background(services.background_jobs())
+            background.start()
+            try:
+                yield
+            finally:
+                await background.stop()
 
     return lifecycle
 

@@ -16,6 +16,7 @@ from bot.compat import apply_workarounds
 from bot.connector import ConnectorPool
 from bot.handler import ChatOpsBot
 from bot.inbound import is_loopback_host
+from bot.notifications import ConversationMemory, TeamsNotifier
 from bot.openid import OpenIdKeys
 from bot.state_storage import BotStateStorage
 from bot.tokens import BotTokenSource, TokenRequest, client_credentials, managed_identity
@@ -87,7 +88,10 @@ async def open_edge(settings: Settings, services: Services) -> AsyncIterator[Edg
     adapter = EdgeAdapter(app_id=settings.app_id, pool=pool, authenticator=authenticator)
     conversation_state = ConversationState(BotStateStorage(services.bot_state))
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
+    services.notifier.bind(TeamsNotifier(adapter, settings.app_id, services.uow))
+    memory = ConversationMemory(services.uow, services.clock)
+    bot = ChatOpsBot(services, conversation_state, memory)
     try:
-        yield Edge(adapter, ChatOpsBot(services, conversation_state), session, tokens, keys)
+        yield Edge(adapter, bot, session, tokens, keys)
     finally:
         await session.close()

@@ -23,6 +23,7 @@ from bot import identity, routing
 from bot.answers import tenant_trouble
 from bot.commands import parse_command
 from bot.mentions import text_without_bot_mention
+from bot.notifications import ConversationMemory
 from bot.replies import Reply, invoke_error, to_activity, to_invoke_response
 from bot.welcome import claim_welcome, release_welcome
 from sharedcalling import correlation
@@ -58,9 +59,15 @@ class _Refusal:
 class ChatOpsBot(TeamsActivityHandler):
     """Refuses other tenants, resolves the asker, routes commands and card actions by table."""
 
-    def __init__(self, services: Services, conversation_state: BotState) -> None:
+    def __init__(
+        self,
+        services: Services,
+        conversation_state: BotState,
+        conversations: ConversationMemory,
+    ) -> None:
         self._services = services
         self._conversation_state = conversation_state
+        self._conversations = conversations
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         # Not reset afterwards: aiohttp runs each request in its own task (its own context), and
@@ -71,6 +78,8 @@ class ChatOpsBot(TeamsActivityHandler):
         if not identity.is_own_tenant(turn_context.activity, self._services.tenant_id):
             await self._refuse_foreign_tenant(turn_context)
             return
+        # Before the turn runs: an approver who only ever installed the app is reachable.
+        await self._conversations.remember(self._services.tenant_id, turn_context.activity)
         await super().on_turn(turn_context)
         await self._conversation_state.save_changes(turn_context)
 

@@ -34,6 +34,7 @@ from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services import Services
 from sharedcalling.services.clock import SystemClock
+from sharedcalling.services.notifier import DeferredNotifier
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             clock=SystemClock(),
             ping=_pinger(engine),
             uow=SqlUnitOfWorkFactory(engine),
+            notifier=DeferredNotifier(),
         )
 
 

@@ -10,7 +10,9 @@ from sharedcalling.domain.ids import GroupId, TenantId
 
 if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
+    from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
+    from sharedcalling.services.notifier import DeferredNotifier
     from sharedcalling.services.ports import BotStateStore, Clock, TenantGateway
     from sharedcalling.services.unit_of_work import UnitOfWorkFactory
 
@@ -34,6 +36,12 @@ class Services:
     """Checks that the database answers; raises when it does not (for /healthz)."""
     uow: UnitOfWorkFactory
     """Opens a unit of work over requests, locks, the audit log and conversation references."""
+    notifier: DeferredNotifier
+    """Proactive messages; the Teams edge binds it when it starts (unbound: Unreachable)."""
+
+    def background_jobs(self) -> list[PeriodicJob]:
+        """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
+        return []
 
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""

@@ -53,3 +53,37 @@ class Notifier(abc.ABC):
         self, tenant_id: TenantId, delivery: Delivery, message: OutboundMessage
     ) -> None:
         """Replace a message the bot sent; Unreachable when the conversation is gone."""
+
+
+class DeferredNotifier(Notifier):
+    """The Notifier that Services hold: the Teams edge binds the real one once it is up.
+
+    Services are built before the edge (the edge needs them), so the bundle holds this stand-in;
+    without an edge (the command line) every send is Unreachable.
+    """
+
+    def __init__(self) -> None:
+        self._target: Notifier | None = None
+
+    def bind(self, target: Notifier) -> None:
+        self._target = target
+
+    def _bound(self) -> Notifier:
+        if self._target is None:
+            raise Unreachable("No Teams edge is running in this process.")
+        return self._target
+
+    async def send_to_user(
+        self, tenant_id: TenantId, user_id: UserId, message: OutboundMessage
+    ) -> Delivery:
+        return await self._bound().send_to_user(tenant_id, user_id, message)
+
+    async def send_to_conversation(
+        self, ref: ConversationRef, message: OutboundMessage
+    ) -> Delivery:
+        return await self._bound().send_to_conversation(ref, message)
+
+    async def update(
+        self, tenant_id: TenantId, delivery: Delivery, message: OutboundMessage
+    ) -> None:
+        await self._bound().update(tenant_id, delivery, message)
