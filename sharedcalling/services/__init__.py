@@ -10,6 +10,7 @@ from sharedcalling.domain.ids import GroupId, TenantId
 
 if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
+    from sharedcalling.domain.requests import ChangeRequest
     from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
     from sharedcalling.services.notifier import DeferredNotifier
@@ -38,6 +39,18 @@ class Services:
     """Opens a unit of work over requests, locks, the audit log and conversation references."""
     notifier: DeferredNotifier
     """Proactive messages; the Teams edge binds it when it starts (unbound: Unreachable)."""
+
+    async def after_submit(self, request: ChangeRequest) -> None:
+        """Called right after a request was submitted (PENDING), to announce it at once.
+
+        Announcing must not depend on this call: a background job also finds pending requests
+        that were never announced (a process may die between the commit and the call)."""
+        return None
+
+    async def after_approved(self, request: ChangeRequest) -> None:
+        """Called right after a request reached APPROVED, to start its apply at once; as with
+        after_submit, a background job picks up approved requests this call missed."""
+        return None
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
