@@ -105,7 +105,7 @@ class ChatOpsBot(TeamsActivityHandler):
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
     ) -> AdaptiveCardInvokeResponse:
-        # botbuilder leaves `action` a plain dict (toolchain-notes pitfall 2); bot.inbound
+        # botbuilder leaves `action` a plain dict (botbuilder 4.17 leaves it untyped); bot.inbound
         # already refused an invoke whose value.action is not an object.
         action: Mapping[str, Any] = invoke_value.action or {}
         verb = action.get("verb")

@@ -8,7 +8,7 @@ import sys
 TENANT_ID = "8f2b0f5e-1c2d-4e3f-9a4b-5c6d7e8f9a0b"
 DOMAIN = "contoso.example"
 DEFAULT_CURRENT_USER = "AdeleV"
-# (NN of the demo object id, given name, surname, mail nickname), as in ARCHITECTURE.md.
+# (NN of the demo object id, given name, surname, mail nickname), as in docs/demo-tenant.md.
 ROSTER = (
     ("01", "Megan", "Bowen", "MeganB"),
     ("02", "Alex", "Wilber", "AlexW"),

@@ -1,4 +1,4 @@
-"""Object ids of the demo tenant (ARCHITECTURE.md, 'The demo tenant')."""
+"""Object ids of the demo tenant (docs/demo-tenant.md)."""
 
 from sharedcalling.domain.ids import GroupId, UserId
 

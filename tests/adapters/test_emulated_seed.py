@@ -1,4 +1,4 @@
-"""The contoso seed matches the demo tenant of ARCHITECTURE.md, fact by fact."""
+"""The contoso seed matches the demo tenant of docs/demo-tenant.md, fact by fact."""
 
 from __future__ import annotations
 

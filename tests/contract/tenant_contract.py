@@ -4,7 +4,7 @@
 policy contents and every write. Subclass with a `Test` prefix and provide an async `gateway`
 fixture that yields a gateway over a freshly seeded demo tenant, and a `faults` fixture giving
 that gateway's `TenantFaults`. The tests only use the port and the demo tenant's documented facts
-(ARCHITECTURE.md, docs/demo-tenant.md).
+(docs/demo-tenant.md).
 """
 
 from __future__ import annotations
