@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
 from aiohttp import web
 
+from bot.adapter import ACTIVITY_TYPE_KEY
 from bot.edge import Edge, check_exposure, open_edge
+from sharedcalling import metrics
 from sharedcalling.bootstrap import build_services
 from sharedcalling.config import ConfigError, Settings, load_settings
 from sharedcalling.correlation import CorrelationFilter, LogSafetyFilter
+from sharedcalling.log_format import formatter_for
 from sharedcalling.services import Services
 from sharedcalling.services.background import Background
 
@@ -22,7 +27,6 @@ SETTINGS = web.AppKey("settings", Settings)
 SERVICES = web.AppKey("services", Services)
 EDGE = web.AppKey("edge", Edge)
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 
 ServicesOpener = Callable[[Settings], AbstractAsyncContextManager[Services]]
 
@@ -57,7 +61,19 @@ def _freeze_startup_objects() -> None:
 
 async def messages(request: web.Request) -> web.StreamResponse:
     edge = request.app[EDGE]
-    return await edge.adapter.process(request, edge.bot)
+    started = time.perf_counter()
+    response = await edge.adapter.process(request, edge.bot)
+    kind = metrics.activity_kind(request.get(ACTIVITY_TYPE_KEY))
+    metrics.TURN_SECONDS.labels(kind=kind).observe(time.perf_counter() - started)
+    metrics.TURNS.labels(kind=kind, status=str(response.status)).inc()
+    return response
+
+
+async def metrics_page(request: web.Request) -> web.Response:
+    counts = await request.app[SERVICES].request_counts()
+    metrics.set_states(metrics.REQUESTS, counts, list(counts))
+    metrics.APPROVALS_PENDING.set(counts.get("PENDING", 0))
+    return web.Response(body=metrics.exposition(), headers={"Content-Type": metrics.CONTENT_TYPE})
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -79,14 +95,15 @@ def create_app(
     app.cleanup_ctx.append(_lifecycle(open_services))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_page)
     return app
 
 
-def _configure_logging(level: str) -> None:
+def _configure_logging(level: str, log_format: str) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationFilter())
     handler.addFilter(LogSafetyFilter())
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(formatter_for(log_format))
     logging.basicConfig(level=level, handlers=[handler])
 
 
@@ -97,8 +114,17 @@ def main() -> int:
     except ConfigError as error:
         sys.stderr.write(f"{error}\n")
         return 2
-    _configure_logging(settings.log_level)
-    web.run_app(app, host=settings.host, port=settings.port, access_log=None)
+    _configure_logging(settings.log_level, settings.log_format)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, access_log=None)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        sys.stderr.write(
+            f"Port {settings.port} on {settings.host} is already in use: stop what is listening "
+            "there or set PORT to another port.\n"
+        )
+        return 2
     return 0
 
 

@@ -79,6 +79,10 @@ class EdgeAuthentication(BotFrameworkAuthentication):
         return None
 
 
+ACTIVITY_TYPE_KEY = web.RequestKey("sharedcalling_activity_type", str)
+"""Where `process` leaves the activity's type on the aiohttp request, for metrics."""
+
+
 class EdgeAdapter(CloudAdapterBase):
     """One adapter per app. `authenticator` None is anonymous mode (loopback only)."""
 
@@ -97,6 +101,7 @@ class EdgeAdapter(CloudAdapterBase):
             activity = await read_activity(request)
         except BadActivity as bad:
             return _refuse(bad)
+        request[ACTIVITY_TYPE_KEY] = activity.type or ""
         correlation.begin_turn(activity.id)
         try:
             result = await self._authenticate(request, activity)

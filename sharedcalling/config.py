@@ -96,6 +96,8 @@ class Settings(BaseModel):
         DEFAULT_DATABASE_URL, alias="DATABASE_URL"
     )
     log_level: str = Field("INFO", alias="LOG_LEVEL", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    log_format: str = Field("text", alias="LOG_FORMAT", pattern="^(text|json)$")
+    """`json`: one JSON object per line (time, level, logger, correlation id, message)."""
 
     # The tenant the bot serves and who administers it there.
     tenant_backend: TenantBackend = Field(TenantBackend.EMULATED, alias="TENANT_BACKEND")

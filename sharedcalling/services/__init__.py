@@ -56,6 +56,12 @@ class Services:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
         return []
 
+    async def request_counts(self) -> dict[str, int]:
+        """Requests of this tenant by state (every state, zero when none), for /metrics."""
+        from sharedcalling.services import requests
+
+        return await requests.request_counts(self.tenant_id, uow=self.uow)
+
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""
         # Imported here: the use-case modules import this package's ports, so a top-level import

@@ -230,6 +230,13 @@ async def find_requests(
         )
 
 
+async def request_counts(tenant_id: TenantId, *, uow: UnitOfWorkFactory) -> dict[str, int]:
+    """Requests by state, every state present (zero when none), for monitoring."""
+    async with uow() as work:
+        counts = await work.requests.count_by_state(tenant_id)
+    return {state.value: counts.get(state, 0) for state in RequestState}
+
+
 def _facts(
     request: ChangeRequest,
     event: RequestEvent,

@@ -64,6 +64,10 @@ class RequestRepository(abc.ABC):
     ) -> list[ChangeRequest]:
         """Requests newest first, filtered by state and requester when given."""
 
+    @abc.abstractmethod
+    async def count_by_state(self, tenant_id: TenantId) -> dict[RequestState, int]:
+        """How many requests of the tenant are in each state (states without any left out)."""
+
 
 class LockRepository(abc.ABC):
     @abc.abstractmethod

@@ -124,6 +124,18 @@ async def test_find_filters_by_state_and_requester_newest_first(uow: SqlUnitOfWo
     assert [r.id for r in mine] == ["SC-00000003"]
 
 
+async def test_requests_are_counted_by_state_per_tenant(uow: SqlUnitOfWorkFactory) -> None:
+    async with uow() as work:
+        await work.requests.add(request("SC-00000001"))
+        await work.requests.add(request("SC-00000002"))
+        await work.requests.add(request("SC-00000003", state=RequestState.APPLIED))
+        await work.requests.add(request("SC-00000004", tenant_id=OTHER_TENANT))
+        await work.commit()
+    async with uow() as work:
+        counts = await work.requests.count_by_state(TENANT)
+    assert counts == {RequestState.PENDING: 2, RequestState.APPLIED: 1}
+
+
 async def test_a_user_can_be_locked_by_one_request_only(uow: SqlUnitOfWorkFactory) -> None:
     first, second = RequestId("SC-00000001"), RequestId("SC-00000002")
     async with uow() as work:

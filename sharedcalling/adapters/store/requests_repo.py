@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sharedcalling.adapters.store.dialect import insert_for
@@ -88,6 +88,15 @@ class SqlRequestRepository(RequestRepository):
         )
         rows = (await self._connection.execute(query)).all()
         return [from_row(row) for row in rows]
+
+    async def count_by_state(self, tenant_id: TenantId) -> dict[RequestState, int]:
+        query = (
+            select(change_requests.c.state, func.count())
+            .where(change_requests.c.tenant_id == tenant_id)
+            .group_by(change_requests.c.state)
+        )
+        rows = (await self._connection.execute(query)).all()
+        return {RequestState(state): int(count) for state, count in rows}
 
 
 class SqlLockRepository(LockRepository):
