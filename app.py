@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 
 from aiohttp import web
 
+from bot.audit_answers import DOWNLOAD_PATH, download_handler
 from bot.edge import Edge, check_exposure, open_edge
 from sharedcalling.bootstrap import build_services
 from sharedcalling.config import ConfigError, Settings, load_settings
@@ -79,6 +80,7 @@ def create_app(
     app.cleanup_ctx.append(_lifecycle(open_services))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get(DOWNLOAD_PATH, download_handler(lambda request: request.app[SERVICES]))
     return app
 
 

@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -19,6 +20,7 @@ from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.adapters.tenant.composite import CompositeTenantGateway
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.adapters.tenant.emulated_faults import Faults, FaultSpecError, parse_faults
+from sharedcalling.adapters.tenant.emulated_install import EmulatedAppInstaller
 from sharedcalling.adapters.tenant.emulated_seed import (
     TenantFileError,
     UnknownSeed,
@@ -33,6 +35,8 @@ from sharedcalling.domain import names
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services import Services
+from sharedcalling.services.approvals.policy import ApprovalPolicy
+from sharedcalling.services.approvals.runtime import ApprovalRuntime
 from sharedcalling.services.clock import SystemClock
 from sharedcalling.services.notifier import DeferredNotifier
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
@@ -159,7 +163,27 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             ping=_pinger(engine),
             uow=SqlUnitOfWorkFactory(engine),
             notifier=DeferredNotifier(),
+            approval_policy=approval_policy(settings),
+            approval=_approval_runtime(settings),
+            public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
         )
+
+
+def approval_policy(settings: Settings) -> ApprovalPolicy:
+    return ApprovalPolicy(
+        required_approvals=settings.approvals_required,
+        expiry=timedelta(hours=settings.approval_expiry_hours),
+        reminder_before=timedelta(hours=settings.approval_reminder_hours),
+        channel_id=settings.approvals_channel_id.strip(),
+    )
+
+
+def _approval_runtime(settings: Settings) -> ApprovalRuntime:
+    # Only the emulated tenant can install the app for someone today; for a real tenant the
+    # approver is told plainly how to get it (docs/user-guide.md, Approving requests).
+    if settings.tenant_backend is TenantBackend.EMULATED:
+        return ApprovalRuntime(installer=EmulatedAppInstaller())
+    return ApprovalRuntime()
 
 
 async def reset_emulated_tenant(settings: Settings) -> None:
