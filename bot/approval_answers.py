@@ -92,10 +92,6 @@ async def refresh(services: Services, asker: Principal, data: Mapping[str, Any])
         return Reply(REFRESH_TROUBLE)
 
 
-async def forged(services: Services, asker: Principal, verb: str, data: Mapping[str, Any]) -> Reply:
-    return Reply(await services.approvals.refuse_action(asker, verb, dict(data)))
-
-
 def _page(data: Mapping[str, Any]) -> int:
     page = data.get(ids.PAGE, 0)
     return page if isinstance(page, int) and not isinstance(page, bool) and 0 <= page < 10**6 else 0

@@ -117,6 +117,7 @@ class ChatOpsBot(TeamsActivityHandler):
                 return invoke_error(HTTPStatus.FORBIDDEN, "Forbidden", asker.reply.text)
             return to_invoke_response(asker.reply)
         if not isinstance(verb, str) or routing.handler_for(verb) is None:
+            await routing.note_unknown_action(self._services, asker, verb, data)
             return invoke_error(HTTPStatus.BAD_REQUEST, "NotSupported", "Unknown card action.")
         return to_invoke_response(await routing.run_action(self._services, asker, verb, data))
 

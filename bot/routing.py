@@ -55,20 +55,16 @@ ACTION_HANDLERS: Mapping[str, ActionHandler] = {
 
 
 def handler_for(verb: object) -> ActionHandler | None:
-    """The handler of an action id; an unknown id under our workflow's prefixes is a forged
-    or outdated card and goes to the handler that refuses and audits it."""
-    if not isinstance(verb, str):
-        return None
-    handler = ACTION_HANDLERS.get(verb)
-    if handler is None and verb.startswith(actions.APPROVAL_PREFIXES) and len(verb) <= 80:
+    return ACTION_HANDLERS.get(verb) if isinstance(verb, str) else None
 
-        async def refuse(
-            services: Services, principal: Principal, data: Mapping[str, Any]
-        ) -> Reply:
-            return await approval_answers.forged(services, principal, verb, data)
 
-        return refuse
-    return handler
+async def note_unknown_action(
+    services: Services, principal: Principal, verb: object, data: Mapping[str, Any]
+) -> None:
+    """An unknown action id under the workflow's prefixes is a forged or outdated card: it is
+    refused like any unknown action, and leaves an audit entry."""
+    if isinstance(verb, str) and verb.startswith(actions.APPROVAL_PREFIXES):
+        await services.approvals.refuse_action(principal, verb, dict(data))
 
 
 def action_id_of(submitted: Mapping[str, Any]) -> str | None:

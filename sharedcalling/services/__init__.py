@@ -89,6 +89,7 @@ class Services:
         self, asker: Principal, subject_query: str | None = None
     ) -> CallerIdResult:
         """Which number `asker` (or the person `subject_query` names) calls out as."""
-        from sharedcalling.services import callerid
+        from sharedcalling.services import admin_alerts, callerid
 
-        return await callerid.explain_caller_id(asker, subject_query, tenant=self.tenant)
+        result = await callerid.explain_caller_id(asker, subject_query, tenant=self.tenant)
+        return await admin_alerts.with_admins_told(self, result)

@@ -160,3 +160,38 @@ async def running_desk(
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         assert client.app[SERVICES] is holder[0]
         yield Desk(Teams(client, connector), holder[0], clock)
+
+
+@dataclass(frozen=True)
+class World:
+    """What a refused click must leave as it was (the audit log gains one REFUSED entry)."""
+
+    request: ChangeRequest | None
+    copies: tuple[CardCopy, ...]
+    audit: tuple[dict[str, Any], ...]
+    sent: int
+
+
+async def world(desk: Desk, request_id: RequestId) -> World:
+    try:
+        request: ChangeRequest | None = await desk.request(request_id)
+    except Exception:
+        request = None
+    return World(
+        request, tuple(await desk.copies(request_id)), tuple(await desk.audit_rows()),
+        len(desk.connector.sent),
+    )  # fmt: skip
+
+
+async def assert_only_refusal_audited(
+    desk: Desk, before: World, request_id: RequestId
+) -> dict[str, Any]:
+    """Nothing changed but one new REFUSED audit entry, which is returned."""
+    after = await world(desk, request_id)
+    assert after.request == before.request
+    assert after.copies == before.copies
+    assert after.sent == before.sent, desk.connector.sent[before.sent :]
+    assert after.audit[: len(before.audit)] == before.audit
+    [entry] = after.audit[len(before.audit) :]
+    assert entry["outcome"] == "refused"
+    return entry

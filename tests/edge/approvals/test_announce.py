@@ -15,7 +15,9 @@ async def test_submit_sends_approvers_the_card_and_the_requester_a_status_card(d
     request = await desk.submit()
 
     sent = {s.conversation_id: s for s in desk.connector.messages()}
-    alex, miriam, megan = (sent[personal(p).conversation["id"]] for p in ("alex", "miriam", "megan"))
+    alex, miriam, megan = (
+        sent[personal(p).conversation["id"]] for p in ("alex", "miriam", "megan")
+    )
     for approver in (alex, miriam):
         [card] = approver.cards
         assert verbs_of(card) >= {APPROVAL_APPROVE, APPROVAL_REJECT}
@@ -59,7 +61,9 @@ async def test_an_unreachable_approver_is_reported_once_and_gets_the_card_after_
     assert "approval.install" in verbs_of(megan[0].cards[0])
 
     await announce_pending(desk.services)  # no second report
-    assert len([s for s in desk.connector.messages() if s.conversation_id == "a:personal-megan"]) == 1
+    assert (
+        len([s for s in desk.connector.messages() if s.conversation_id == "a:personal-megan"]) == 1
+    )
 
     body = await desk.click("megan", "approval.install", request)
     assert "Installed the app for Miriam Graham" in card_text(body["value"])
