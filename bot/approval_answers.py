@@ -103,6 +103,8 @@ async def show_request(services: Services, asker: Principal, command: ShowReques
 
 async def my_requests(services: Services, asker: Principal, _command: MyRequests) -> Reply:
     listing = await services.approvals.my_requests(asker)
+    if not listing.requests:
+        return Reply(listing.empty_text)
     return Reply(f"{listing.title}: {len(listing.requests)} shown.", request_list_card(listing))
 
 

@@ -27,9 +27,10 @@ _LABELS = {
 }
 
 
-def changes_of(plan: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+def changes_of(plan: Mapping[str, Any]) -> Sequence[Any]:
+    """The stored changes as they are (a card shows one page; copying 15,000 would cost)."""
     changes = plan.get("changes")
-    return [c for c in changes if isinstance(c, Mapping)] if isinstance(changes, list) else []
+    return changes if isinstance(changes, list) else []
 
 
 def page_count(plan: Mapping[str, Any]) -> int:
@@ -44,7 +45,9 @@ def page_lines(plan: Mapping[str, Any], page: int) -> list[str]:
     """Numbered lines of one page of changes, in apply order."""
     start = clamp_page(plan, page) * CHANGES_PER_PAGE
     chunk = changes_of(plan)[start : start + CHANGES_PER_PAGE]
-    return [f"{start + i + 1}. {change_line(c)}" for i, c in enumerate(chunk)]
+    return [
+        f"{start + i + 1}. {change_line(c)}" for i, c in enumerate(chunk) if isinstance(c, Mapping)
+    ]
 
 
 def change_line(change: Mapping[str, Any]) -> str:
