@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sharedcalling.bootstrap import build_services  # noqa: E402
-from sharedcalling.config import load_settings  # noqa: E402
-from sharedcalling.domain.desired import DesiredState  # noqa: E402
-from sharedcalling.domain.ids import UserId  # noqa: E402
-from sharedcalling.services.approvals.drafts import prepare_request  # noqa: E402
-from sharedcalling.services.requests import actor_of, submit_request  # noqa: E402
+from sharedcalling.bootstrap import build_services
+from sharedcalling.config import load_settings
+from sharedcalling.domain.desired import DesiredState
+from sharedcalling.domain.ids import UserId
+from sharedcalling.services.approvals.drafts import prepare_request
+from sharedcalling.services.requests import actor_of, submit_request
 
 MEGAN = "00000000-0000-4000-8000-000000000001"
 DIEGO = UserId("00000000-0000-4000-8000-000000000005")

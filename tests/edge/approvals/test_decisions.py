@@ -29,6 +29,7 @@ def approved_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_fifty_concurrent_approvals_by_two_approvers_approve_exactly_once(
     dialect: Dialect, tmp_path: Path, connector: FakeConnector, approved_calls: list[str]
