@@ -109,6 +109,10 @@ class Settings(BaseModel):
     approval_expiry_hours: float = Field(72.0, alias="APPROVAL_EXPIRY_HOURS", gt=0, le=24 * 30)
     approval_reminder_hours: float = Field(24.0, alias="APPROVAL_REMINDER_HOURS", gt=0, le=24 * 30)
     approvals_channel_id: str = Field("", alias="APPROVALS_CHANNEL_ID", max_length=400)
+    # The bot's app id in the organisation's Teams app catalog (Teams admin center, Manage apps:
+    # "App ID"); with graph+powershell it lets admins install the app for unreachable approvers
+    # (Graph permission TeamsAppInstallation.ReadWriteSelfForUser.All).
+    teams_app_catalog_id: Guid = Field("", alias="TEAMS_APP_CATALOG_ID")
     # The bot's public base URL (the messaging endpoint without /api/messages), for the audit
     # export's download links; empty means http://HOST:PORT (the local demo).
     public_url: str = Field("", alias="PUBLIC_URL", pattern=r"^(https?://\S+)?$")

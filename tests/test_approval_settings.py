@@ -46,3 +46,28 @@ def test_bad_values_are_named(environ: dict[str, str], key: str) -> None:
     with pytest.raises(ConfigError) as error:
         load_settings(environ)
     assert any(p.startswith(key) for p in error.value.problems), error.value.problems
+
+
+async def test_graph_backends_install_the_app_only_with_a_catalog_id() -> None:
+    from sharedcalling.adapters.tenant.graph_install import GraphAppInstaller
+    from sharedcalling.bootstrap import _approval_runtime
+    from sharedcalling.services.approvals.runtime import NoAppInstaller
+    from tests.fakes.fake_graph import graph_stack
+
+    base = {
+        "TENANT_BACKEND": "graph+powershell",
+        "GRAPH_CLIENT_ID": "x",
+        "GRAPH_CERTIFICATE_PATH": "/nonexistent.pem",
+        "GRAPH_CERTIFICATE_THUMBPRINT": "AB",
+    }
+    async with graph_stack() as stack:
+
+        class Composite:
+            graph = stack.gateway
+
+        plain = _approval_runtime(load_settings(base), Composite())  # type: ignore[arg-type]
+        assert isinstance(plain.installer, NoAppInstaller)
+        assert "TEAMS_APP_CATALOG_ID" in plain.installer.reason
+        with_id = {**base, "TEAMS_APP_CATALOG_ID": "6a6f7c3a-6f2e-4b7a-9d55-0c6a7b1e2f90"}
+        runtime = _approval_runtime(load_settings(with_id), Composite())  # type: ignore[arg-type]
+        assert isinstance(runtime.installer, GraphAppInstaller)

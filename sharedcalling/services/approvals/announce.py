@@ -126,8 +126,9 @@ async def _first_report(services: Services, request: ChangeRequest, what: str) -
 def unreachable_text(services: Services, roster: Roster, user_ids: list[UserId]) -> str:
     names = ", ".join(roster.name_of(u) for u in user_ids)
     text = f"I couldn't reach {names}: the Shared Calling app is not installed for them."
-    if isinstance(services.approval.installer, NoAppInstaller):
-        return f"{text} {NoAppInstaller.REASON}"
+    installer = services.approval.installer
+    if isinstance(installer, NoAppInstaller):
+        return f"{text} {installer.reason}"
     return f"{text} An admin can install it for them with **Install the app** below."
 
 

@@ -34,13 +34,16 @@ class NoAppInstaller(AppInstaller):
     """The backend has no way to install apps for people (the default)."""
 
     REASON = (
-        "I can't install the app for people with this tenant backend. Ask them to add "
+        "I can't install the app for people with this setup. Ask them to add "
         "\u201cShared Calling\u201d from Apps in Teams, or install it for them in the Teams "
         "admin center (Manage apps, then Install for users)."
     )
 
+    def __init__(self, reason: str = REASON) -> None:
+        self.reason = reason
+
     async def install_for(self, tenant_id: TenantId, user_id: UserId) -> None:
-        raise InstallUnsupported(self.REASON)
+        raise InstallUnsupported(self.reason)
 
 
 @dataclass
