@@ -76,14 +76,10 @@ def _values(change: Mapping[str, Any]) -> str:
 
 def finding_lines(plan: Mapping[str, Any], attested: Sequence[str]) -> tuple[list[str], int]:
     """BLOCK and WARN findings (FIX ones are the plan itself), the acknowledged ones marked;
-    and how many more there are than shown."""
-    findings = plan.get("findings")
+    and how many more there are than shown. Uses the summary stored at submit when present
+    (`notable_findings`): a big plan has thousands of findings."""
+    relevant, total = _notable(plan)
     shown: list[str] = []
-    relevant = [
-        f
-        for f in (findings if isinstance(findings, list) else [])
-        if isinstance(f, Mapping) and f.get("severity") in ("BLOCK", "WARN")
-    ]
     given = set(attested)
     for finding in relevant[:FINDINGS_SHOWN]:
         subject = finding.get("subject")
@@ -91,7 +87,22 @@ def finding_lines(plan: Mapping[str, Any], attested: Sequence[str]) -> tuple[lis
         mark = " (acknowledged)" if f"{finding.get('code')}:{sid}" in given else ""
         message = plain(finding.get("message"))
         shown.append(f"{finding.get('severity')} {finding.get('code')}: {message}{mark}")
-    return shown, max(0, len(relevant) - FINDINGS_SHOWN)
+    return shown, max(0, total - len(shown))
+
+
+def _notable(plan: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], int]:
+    summary = plan.get("notable_findings")
+    if isinstance(summary, Mapping) and isinstance(summary.get("shown"), list):
+        shown = [f for f in summary["shown"] if isinstance(f, Mapping)]
+        total = summary.get("total")
+        return shown, total if isinstance(total, int) else len(shown)
+    findings = plan.get("findings")
+    relevant = [
+        f
+        for f in (findings if isinstance(findings, list) else [])
+        if isinstance(f, Mapping) and f.get("severity") in ("BLOCK", "WARN")
+    ]
+    return relevant, len(relevant)
 
 
 _MARKDOWN_SPECIAL = {ord(ch): "\\" + ch for ch in "\\`*_{}[]()<>#|~!"}

@@ -1,8 +1,9 @@
 """Turn a desired state into a request draft: plan it on a fresh snapshot, store what cards show.
 
 The stored plan is the versioned plan JSON of `services/exports/json_export.py` plus a
-`resource_account` section (name and number as they were at submit), so that approval cards
-render without reading the tenant.
+`resource_account` section (name and number as they were at submit) and `notable_findings`
+(the first BLOCK and WARN findings and their count), so that approval cards render without
+reading the tenant or walking thousands of findings.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ async def prepare_request(
         raise InvalidInput(f"This plan is blocked ({codes}); fix that before submitting it.")
     document: dict[str, Any] = dict(plan_to_json(preview.plan))
     document["resource_account"] = await _resource_account(desired.resource_account_id, tenant)
+    document["notable_findings"] = _notable(document)
     draft = RequestDraft(
         kind=kind,
         desired=desired_to_json(desired),
@@ -70,6 +72,20 @@ def open_attestations(prepared: PreparedRequest, attested: Collection[str]) -> l
     given = set(attested)
     wanted = [f"{f.code}:{f.subject.id}" for f in prepared.preview.plan.attestations]
     return [key for key in wanted if key not in given]
+
+
+NOTABLE_FINDINGS = 8
+"""BLOCK and WARN findings a card lists; the stored summary keeps a card from walking them all."""
+
+
+def _notable(document: dict[str, Any]) -> dict[str, Any]:
+    findings = document.get("findings")
+    relevant = [
+        f
+        for f in (findings if isinstance(findings, list) else [])
+        if isinstance(f, dict) and f.get("severity") in ("BLOCK", "WARN")
+    ]
+    return {"shown": relevant[:NOTABLE_FINDINGS], "total": len(relevant)}
 
 
 async def _resource_account(account_id: str, tenant: TenantGateway) -> dict[str, Any]:

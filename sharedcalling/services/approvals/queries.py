@@ -63,6 +63,20 @@ def _waits_for(request: ChangeRequest, actor: Actor, eligible: tuple[str, ...]) 
     return any(same(a, actor.id) for a in eligible) and request.decided_by(actor.id) is None
 
 
+async def current_request(services: Services, request_id: RequestId) -> ChangeRequest:
+    """The stored request, parsed once per version per process: a card refresh reads only the
+    version column when the request did not change (RecordNotFound when it does not exist)."""
+    runtime = services.approval
+    async with services.uow() as work:
+        version = await work.requests.version(services.tenant_id, request_id)
+        cached = runtime.cached_request(request_id, version)
+        if cached is not None:
+            return cached
+        request = await work.requests.get(services.tenant_id, request_id)
+    runtime.keep_request(request)
+    return request
+
+
 async def request_view(
     services: Services,
     actor: Actor,
@@ -74,8 +88,7 @@ async def request_view(
     """The request as `actor` may see it; None when it does not exist or is not theirs to see
     (the two answers are the same, so nobody learns that an id exists)."""
     try:
-        async with services.uow() as work:
-            request = await work.requests.get(services.tenant_id, request_id)
+        request = await current_request(services, request_id)
     except RecordNotFound:
         return None
     roster = await read_roster(services)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import abc
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sharedcalling.domain.ids import TenantId, UserId
+from sharedcalling.domain.ids import RequestId, TenantId, UserId
+from sharedcalling.domain.requests import ChangeRequest
 from sharedcalling.services.approvals.views import RequestView, Roster
 
 ROSTER_TTL_SECONDS = 60.0
+CACHED_REQUESTS = 32
+"""Parsed requests kept per process: a 1,000-user plan is about 2 MB of JSON to decode."""
 """How long the approver group read is reused (card refreshes must be fast)."""
 
 CardRenderer = Callable[[RequestView], Mapping[str, Any]]
@@ -60,6 +64,7 @@ class ApprovalRuntime:
     render: CardRenderer | None = None
     monotonic: Callable[[], float] = time.monotonic
     _roster: _Cached | None = None
+    _requests: OrderedDict[RequestId, ChangeRequest] = field(default_factory=OrderedDict)
 
     def bind_renderer(self, render: CardRenderer) -> None:
         self.render = render
@@ -72,3 +77,16 @@ class ApprovalRuntime:
 
     def keep_roster(self, roster: Roster) -> None:
         self._roster = _Cached(roster, self.monotonic())
+
+    def cached_request(self, request_id: RequestId, version: int) -> ChangeRequest | None:
+        found = self._requests.get(request_id)
+        if found is None or found.version != version:
+            return None
+        self._requests.move_to_end(request_id)
+        return found
+
+    def keep_request(self, request: ChangeRequest) -> None:
+        self._requests[request.id] = request
+        self._requests.move_to_end(request.id)
+        while len(self._requests) > CACHED_REQUESTS:
+            self._requests.popitem(last=False)
