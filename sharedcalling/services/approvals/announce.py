@@ -63,9 +63,10 @@ async def _announce(services: Services, request: ChangeRequest, fresh: bool) -> 
     for approver in roster.eligible(request):
         if fold(approver) in have:
             continue
-        if await _send_approval(services, request, roster, approver):
+        sent_now = await _send_approval(services, request, roster, approver)
+        if sent_now is True:
             reached.append(approver)
-        else:
+        elif sent_now is False:
             unreachable.append(approver)
     found = await _channel(services, request, roster, sent)
     if not roster.eligible(request):
@@ -85,7 +86,9 @@ async def _announce(services: Services, request: ChangeRequest, fresh: bool) -> 
 
 async def _send_approval(
     services: Services, request: ChangeRequest, roster: Roster, approver: UserId
-) -> bool:
+) -> bool | None:
+    """True sent, False unreachable (no personal chat), None failed for now (the next round
+    tries again; nobody is told of a passing failure)."""
     viewer = Actor(request.tenant_id, approver, roster.name_of(approver), is_approver=True)
     view = copies.view_for(services, request, viewer, roster)
     text = f"Approval needed: request {request.id} from {request.requester_name}."
@@ -95,6 +98,9 @@ async def _send_approval(
         )
     except Unreachable:
         return False
+    except Exception:  # a connector 5xx for one approver must not hold up the others
+        logger.warning("Sending %s to an approver failed; retried later", request.id, exc_info=True)
+        return None
     return True
 
 
@@ -171,8 +177,11 @@ async def announce_pending(services: Services, *, limit: int = 500) -> int:
             limit=50, offset=offset,
         )  # fmt: skip
         for request in batch:
-            if await announce(services, request, fresh_roster=False) is not None:
-                done += 1
+            try:
+                if await announce(services, request, fresh_roster=False) is not None:
+                    done += 1
+            except Exception:  # one request's trouble must not hold up the others
+                logger.warning("Announcing %s failed", request.id, exc_info=True)
         if len(batch) < 50:
             break
     return done

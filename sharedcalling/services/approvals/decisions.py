@@ -140,7 +140,10 @@ async def after_change(services: Services, request: ChangeRequest, actor: Actor)
     """Every copy updated in place; the requester told of an outcome; an approval handed on."""
     await copies.sync_copies(services, request.id)
     if request.state is RequestState.APPROVED:
-        await services.after_approved(request)
+        try:
+            await services.after_approved(request)
+        except Exception:  # the approval is committed; the apply job picks it up (issue 12)
+            logger.warning("after_approved failed for %s", request.id, exc_info=True)
     text = _requester_news(request, actor)
     if text:
         await tell_requester(services, request, text)

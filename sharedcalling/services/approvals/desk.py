@@ -6,6 +6,7 @@ from the tenant); card data contribute only a request id, a fingerprint, a page 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from sharedcalling.domain.requests import ChangeRequest
     from sharedcalling.services import Services
     from sharedcalling.services.background import PeriodicJob
+
+logger = logging.getLogger(__name__)
 
 MAX_REASON = 1000
 """Characters of a rejection reason that are kept."""
@@ -105,7 +108,14 @@ class ApprovalDesk:
         )  # fmt: skip
 
     async def announce(self, request: ChangeRequest) -> None:
-        await announce.announce(self.services, request)
+        """Announce at once; a failure is logged only: the request is committed, and the
+        `approval.announce` job sends whatever this left out."""
+        try:
+            await announce.announce(self.services, request)
+        except Exception:  # the outbox job retries; the submitter's turn must not fail
+            logger.warning(
+                "Announcing %s failed; the next round retries", request.id, exc_info=True
+            )
 
     def jobs(self) -> list[PeriodicJob]:
         return approval_jobs(self.services)

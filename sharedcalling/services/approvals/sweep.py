@@ -42,7 +42,10 @@ async def sweep(services: Services, *, lease_seconds: float) -> int:
             services.tenant_id, uow=services.uow, states=[S.PENDING], limit=PAGE, offset=offset
         )
         for request in batch:
-            moved += await _sweep_one(services, request, services.clock.now())
+            try:
+                moved += await _sweep_one(services, request, services.clock.now())
+            except Exception:  # one request's trouble must not hold up the others
+                logger.warning("Sweeping %s failed", request.id, exc_info=True)
         if len(batch) < PAGE:
             break
     return moved

@@ -72,3 +72,17 @@ async def test_an_unreachable_approver_is_reported_once_and_gets_the_card_after_
     await announce_pending(desk.services)
     [card] = [s for s in desk.connector.messages() if s.conversation_id == "a:personal-miriam"]
     assert verbs_of(card.cards[0]) >= {APPROVAL_APPROVE}
+
+
+async def test_a_connector_failing_at_submit_delays_the_cards_but_loses_none(desk: Desk) -> None:
+    await desk.meet("megan", "alex", "miriam")
+    desk.connector.clear()
+    desk.connector.fail(500, times=50)  # every send of after_submit fails (retries included)
+    request = await desk.submit()  # does not raise: the request is committed
+    assert desk.connector.messages() == []
+    desk.connector.failures.clear()
+
+    await announce_pending(desk.services)
+    chats = sorted(m.conversation_id for m in desk.connector.messages())
+    assert chats == ["a:personal-alex", "a:personal-megan", "a:personal-miriam"]
+    assert len(await desk.copies(request.id)) == 3

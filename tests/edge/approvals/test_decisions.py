@@ -165,3 +165,17 @@ def _copy_of(copies: list[Any], person: str) -> str:
     from tests.edge.teams import object_id
 
     return next(c.activity_id for c in copies if c.recipient_id == object_id(person))
+
+
+async def test_a_failing_after_approved_hook_does_not_fail_the_approval(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(self: Services, request: ChangeRequest) -> None:
+        raise RuntimeError("apply engine down")
+
+    monkeypatch.setattr(Services, "after_approved", broken)
+    await desk.meet("megan", "alex", "miriam")
+    request = await desk.submit()
+    body = await desk.click("alex", APPROVAL_APPROVE, request)
+    assert "the request is approved" in card_text(body["value"])
+    assert (await desk.request(request.id)).state is RequestState.APPROVED
