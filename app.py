@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from aiohttp import web
 
 from bot.adapter import ACTIVITY_TYPE_KEY
+from bot.audit_answers import DOWNLOAD_PATH, download_handler
 from bot.edge import Edge, check_exposure, open_edge
 from sharedcalling import metrics
 from sharedcalling.bootstrap import build_services
@@ -96,6 +97,7 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
+    app.router.add_get(DOWNLOAD_PATH, download_handler(lambda request: request.app[SERVICES]))
     return app
 
 

@@ -39,6 +39,16 @@ _SELF_PATTERNS = tuple(
     )
 )
 
+_MY_REQUESTS = re.compile(r"^(?:show |list )?my requests$", re.IGNORECASE)
+_PENDING = re.compile(
+    r"^(?:show |list )?(?:my )?(?:pending approvals|approvals pending|approvals)$", re.IGNORECASE
+)
+_SHOW_REQUEST = re.compile(r"^(?:show|open) request (?P<id>\S.{0,39})$", re.IGNORECASE)
+_AUDIT_EXPORT = re.compile(
+    r"^(?:audit export|export (?:the )?audit(?: log| trail)?)(?: (?:as )?(?P<fmt>csv|json))?$",
+    re.IGNORECASE,
+)
+
 _HELP = re.compile(r"^(?:help|\?|what can you do|commands|menu|hi|hello)$", re.IGNORECASE)
 
 
@@ -61,7 +71,33 @@ class Unknown:
     text: str = ""
 
 
-Command = CallerIdQuestion | Help | Unknown
+@dataclass(frozen=True, slots=True)
+class MyRequests:
+    """The requests the asker submitted, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingApprovals:
+    """The pending requests the asker may decide now."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowRequest:
+    """One request's card; `request_id` as typed (normalised by the use case)."""
+
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditExport:
+    """A download link for the audit trail; `format` csv or json (None: both)."""
+
+    format: str | None = None
+
+
+Command = (
+    CallerIdQuestion | Help | Unknown | MyRequests | PendingApprovals | ShowRequest | AuditExport
+)
 
 
 def _clean(text: str) -> str:
@@ -78,11 +114,29 @@ def _subject(text: str) -> str | None:
     return None
 
 
+def _workflow_command(cleaned: str) -> Command | None:
+    if _MY_REQUESTS.match(cleaned):
+        return MyRequests()
+    if _PENDING.match(cleaned):
+        return PendingApprovals()
+    shown = _SHOW_REQUEST.match(cleaned)
+    if shown:
+        return ShowRequest(shown.group("id"))
+    export = _AUDIT_EXPORT.match(cleaned)
+    if export:
+        fmt = export.group("fmt")
+        return AuditExport(fmt.lower() if fmt else None)
+    return None
+
+
 def parse_command(text: str) -> Command:
     """Map a message (mentions already removed) to the command it asks for."""
     cleaned = _clean(text)
     if not cleaned or _HELP.match(cleaned):
         return Help()
+    workflow = _workflow_command(cleaned)
+    if workflow is not None:
+        return workflow
     subject = _subject(cleaned)
     if subject is not None:
         return CallerIdQuestion(subject=subject)

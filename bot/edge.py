@@ -21,6 +21,7 @@ from bot.openid import OpenIdKeys
 from bot.state_storage import BotStateStorage
 from bot.tokens import BotTokenSource, TokenRequest, client_credentials, managed_identity
 from bot.turn_errors import make_turn_error_handler
+from cards.requests import request_card
 from sharedcalling.config import AppType, ConfigError, Settings
 from sharedcalling.services import Services
 
@@ -89,6 +90,7 @@ async def open_edge(settings: Settings, services: Services) -> AsyncIterator[Edg
     conversation_state = ConversationState(BotStateStorage(services.bot_state))
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
     services.notifier.bind(TeamsNotifier(adapter, settings.app_id, services.uow))
+    services.approval.bind_renderer(request_card)
     memory = ConversationMemory(services.uow, services.clock)
     bot = ChatOpsBot(services, conversation_state, memory)
     try:

@@ -116,7 +116,8 @@ class ChatOpsBot(TeamsActivityHandler):
             if asker.unidentified:
                 return invoke_error(HTTPStatus.FORBIDDEN, "Forbidden", asker.reply.text)
             return to_invoke_response(asker.reply)
-        if not isinstance(verb, str) or verb not in routing.ACTION_HANDLERS:
+        if not isinstance(verb, str) or routing.handler_for(verb) is None:
+            await routing.note_unknown_action(self._services, asker, verb, data)
             return invoke_error(HTTPStatus.BAD_REQUEST, "NotSupported", "Unknown card action.")
         return to_invoke_response(await routing.run_action(self._services, asker, verb, data))
 
@@ -195,6 +196,7 @@ class ChatOpsBot(TeamsActivityHandler):
             log_safe(identity.tenant_of(activity)),
         )
         if activity.type == ActivityTypes.invoke:
+            await routing.note_foreign_action(self._services, activity)
             body = invoke_error(HTTPStatus.FORBIDDEN, "Forbidden", identity.FOREIGN_TENANT_TEXT)
             await turn_context.send_activity(
                 Activity(

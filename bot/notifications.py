@@ -11,6 +11,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import CloudAdapterBase, TurnContext
@@ -166,11 +167,25 @@ class ConversationMemory:
         )
         async with self._uow() as work:
             await work.conversations.remember(ref)
+            channel = _channel_root(ref)
+            if channel is not None:
+                await work.conversations.remember(channel)
             await work.commit()
         self._seen[key] = now
         self._seen.move_to_end(key)
         if len(self._seen) > MAX_REMEMBERED:
             self._seen.popitem(last=False)
+
+
+def _channel_root(ref: ConversationRef) -> ConversationRef | None:
+    """A channel thread (`19:...;messageid=...`) also gives the channel itself: posting there
+    starts a new thread, which is how the approvals channel gets its cards."""
+    root, marker, _ = ref.conversation_id.partition(";messageid=")
+    if ref.conversation_type != "channel" or not marker:
+        return None
+    reference = dict(ref.reference)
+    reference["conversation"] = {**dict(reference.get("conversation") or {}), "id": root}
+    return replace(ref, conversation_id=root, reference=reference)
 
 
 def _aad_object_id(activity: Activity) -> str | None:

@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot import answers
-from bot.commands import CallerIdQuestion, Command, Help, Unknown, parse_command
+from bot import answers, approval_answers, audit_answers, identity
+from bot.commands import (
+    AuditExport,
+    CallerIdQuestion,
+    Command,
+    Help,
+    MyRequests,
+    PendingApprovals,
+    ShowRequest,
+    Unknown,
+    parse_command,
+)
 from bot.replies import Reply
 from cards import actions
 from sharedcalling.domain.access import Principal
@@ -23,13 +33,38 @@ COMMANDS: Mapping[type[Command], CommandHandler] = {
     CallerIdQuestion: answers.caller_id,
     Help: answers.help_,
     Unknown: answers.unknown,
+    MyRequests: approval_answers.my_requests,
+    PendingApprovals: approval_answers.pending_approvals,
+    ShowRequest: approval_answers.show_request,
+    AuditExport: audit_answers.audit_export,
 }
 
 ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.CALLERID_PICK: answers.pick_caller_id,
     actions.CALLERID_REFRESH: answers.pick_caller_id,
+    actions.APPROVAL_APPROVE: approval_answers.approve,
+    actions.APPROVAL_REJECT: approval_answers.reject,
+    actions.APPROVAL_REFRESH: approval_answers.refresh,
+    actions.APPROVAL_PAGE: approval_answers.show,
+    actions.APPROVAL_INSTALL: approval_answers.install,
+    actions.REQUEST_CANCEL: approval_answers.cancel,
+    actions.REQUEST_REPLAN: approval_answers.replan,
+    actions.REQUEST_SHOW: approval_answers.show,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
+
+
+def handler_for(verb: object) -> ActionHandler | None:
+    return ACTION_HANDLERS.get(verb) if isinstance(verb, str) else None
+
+
+async def note_unknown_action(
+    services: Services, principal: Principal, verb: object, data: Mapping[str, Any]
+) -> None:
+    """An unknown action id under the workflow's prefixes is a forged or outdated card: it is
+    refused like any unknown action, and leaves an audit entry."""
+    if isinstance(verb, str) and verb.startswith(actions.APPROVAL_PREFIXES):
+        await services.approvals.refuse_action(principal, verb, dict(data))
 
 
 def action_id_of(submitted: Mapping[str, Any]) -> str | None:
@@ -51,7 +86,10 @@ async def run_action(
     services: Services, principal: Principal, action_id: str, data: Mapping[str, Any]
 ) -> Reply:
     try:
-        return await ACTION_HANDLERS[action_id](services, principal, data)
+        handler = handler_for(action_id)
+        if handler is None:
+            raise KeyError(action_id)
+        return await handler(services, principal, data)
     except InvalidInput as invalid:
         return Reply(str(invalid))
     except TenantError as failure:
@@ -60,3 +98,16 @@ async def run_action(
 
 def welcome(principal: Principal) -> Reply:
     return answers.welcome(principal)
+
+
+async def note_foreign_action(services: Services, activity: Any) -> None:
+    """An approval action from another tenant leaves an audit entry (and nothing else)."""
+    value = activity.value if isinstance(activity.value, Mapping) else {}
+    action = value.get("action")
+    verb = action.get("verb") if isinstance(action, Mapping) else None
+    if not (isinstance(verb, str) and verb.startswith(actions.APPROVAL_PREFIXES)):
+        return
+    sender = activity.from_property
+    await services.approvals.refuse_foreign(
+        identity.tenant_of(activity), getattr(sender, "aad_object_id", None), verb
+    )

@@ -18,5 +18,38 @@ CALLERID_PICK = "callerid.pick"
 CALLERID_REFRESH = "callerid.refresh"
 """Ask the caller-ID question again for the same person."""
 
-ACTION_IDS: frozenset[str] = frozenset({CALLERID_PICK, CALLERID_REFRESH})
+# Approval workflow (issue 11). Payloads carry only the request id, the plan fingerprint and,
+# for paging, a page number; who acts comes from the activity, never from the card.
+REQUEST_ID = "requestId"
+FINGERPRINT = "fingerprint"
+PAGE = "page"
+REASON = "reason"
+"""Input id of the rejection reason (Input.Text values arrive merged into the data)."""
+
+APPROVAL_APPROVE = "approval.approve"
+APPROVAL_REJECT = "approval.reject"
+APPROVAL_REFRESH = "approval.refresh"
+"""The card's refresh action: answers with the viewer's current view."""
+APPROVAL_PAGE = "approval.page"
+APPROVAL_INSTALL = "approval.install"
+"""Install the app for approvers the bot cannot reach (admins)."""
+REQUEST_CANCEL = "request.cancel"
+REQUEST_REPLAN = "request.replan"
+REQUEST_SHOW = "request.show"
+
+APPROVAL_ACTION_IDS = frozenset(
+    {
+        APPROVAL_APPROVE,
+        APPROVAL_REJECT,
+        APPROVAL_REFRESH,
+        APPROVAL_PAGE,
+        APPROVAL_INSTALL,
+        REQUEST_CANCEL,
+        REQUEST_REPLAN,
+        REQUEST_SHOW,
+    }
+)
+APPROVAL_PREFIXES = ("approval.", "request.")
+
+ACTION_IDS: frozenset[str] = frozenset({CALLERID_PICK, CALLERID_REFRESH}) | APPROVAL_ACTION_IDS
 """Every action id a card may carry; the bot's ACTION_HANDLERS must cover all of them."""

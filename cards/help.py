@@ -13,12 +13,18 @@ _COMMANDS: tuple[tuple[Role, str, str], ...] = (
     (Role.USER, "help", "this list"),
     # A placeholder, not a name: a real tenant must never see the demo tenant's people.
     (Role.ADMIN, "which number does <name> call out as?", "anyone's caller ID, by name or UPN"),
+    (Role.ADMIN, "my requests", "the Shared Calling requests you submitted"),
+    (Role.APPROVER, "pending approvals", "requests waiting for your decision"),
+    (Role.ADMIN, "show request <id>", "one request with its plan and decisions"),
+    (Role.APPROVER, "show request <id>", "one request with its plan and decisions"),
+    (Role.ADMIN, "audit export", "the audit trail as CSV and JSON (single-use links)"),
+    (Role.APPROVER, "audit export", "the audit trail as CSV and JSON (single-use links)"),
 )
 
 # Capabilities announced before their commands exist, so people know what is coming.
 _LATER: tuple[tuple[Role, str], ...] = (
     (Role.ADMIN, "Set up Shared Calling for people, with checks and an approval (coming soon)."),
-    (Role.APPROVER, "Approve or reject Shared Calling changes sent to you (coming soon)."),
+    (Role.APPROVER, "Approve or reject Shared Calling changes sent to you; the cards update."),
 )
 
 HELP_TEXT = "Here is what I can do for you. Type **help** at any time to see this again."
@@ -27,7 +33,8 @@ UNKNOWN_TEXT = "Sorry, I didn't understand that. Type **help** to see what I can
 
 def commands_for(roles: Collection[Role]) -> list[tuple[str, str]]:
     """(what to type, what it does) pairs available to someone holding `roles`."""
-    return [(f"\u201c{typed}\u201d", does) for role, typed, does in _COMMANDS if role in roles]
+    rows = [(f"\u201c{typed}\u201d", does) for role, typed, does in _COMMANDS if role in roles]
+    return list(dict.fromkeys(rows))
 
 
 def plans_for(roles: Collection[Role]) -> list[str]:

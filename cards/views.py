@@ -68,10 +68,18 @@ def caller_id_view(result: Answered) -> CallerIdView:
         title="Your caller ID" if result.about_self else f"Caller ID of {name}",
         headline=_headline(answer),
         summary=summary_text(
-            answer, name, about_self=result.about_self, number_format=display_number
+            answer,
+            name,
+            about_self=result.about_self,
+            number_format=display_number,
+            admins_notified=result.admins_notified,
         ),
         one_line=one_line_text(
-            answer, name, about_self=result.about_self, number_format=display_number
+            answer,
+            name,
+            about_self=result.about_self,
+            number_format=display_number,
+            admins_notified=result.admins_notified,
         ),
         facts=_facts(answer, who),
         caveats=_caveats(answer),

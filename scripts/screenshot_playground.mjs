@@ -12,6 +12,7 @@ const { values: options } = parseArgs({
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
     timeout: { type: 'string', default: '30000' },
     'hide-log': { type: 'boolean', default: false },
+    height: { type: 'string', default: '900' },
   },
 });
 const timeout = Number(options.timeout);
@@ -25,7 +26,7 @@ const browser = await chromium.launch({
   ],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: Number(options.height) } });
   await page.goto(options.url, { waitUntil: 'domcontentloaded', timeout });
   // The message box is a Lexical contenteditable editor, not a textarea: click, then type.
   const editor = page.locator('[data-lexical-editor="true"]').first();

@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -19,6 +20,7 @@ from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.adapters.tenant.composite import CompositeTenantGateway
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.adapters.tenant.emulated_faults import Faults, FaultSpecError, parse_faults
+from sharedcalling.adapters.tenant.emulated_install import EmulatedAppInstaller
 from sharedcalling.adapters.tenant.emulated_seed import (
     TenantFileError,
     UnknownSeed,
@@ -26,13 +28,17 @@ from sharedcalling.adapters.tenant.emulated_seed import (
     seed_tenant_id,
 )
 from sharedcalling.adapters.tenant.emulated_tenant_export import tenant_file_text
-from sharedcalling.adapters.tenant.graph import graph_gateway_from_settings
+from sharedcalling.adapters.tenant.graph import GraphTenantGateway, graph_gateway_from_settings
+from sharedcalling.adapters.tenant.graph_install import PERMISSION as INSTALL_PERMISSION
+from sharedcalling.adapters.tenant.graph_install import GraphAppInstaller
 from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
 from sharedcalling.config import ConfigError, Settings, TenantBackend
 from sharedcalling.domain import names
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services import Services
+from sharedcalling.services.approvals.policy import ApprovalPolicy
+from sharedcalling.services.approvals.runtime import ApprovalRuntime, NoAppInstaller
 from sharedcalling.services.clock import SystemClock
 from sharedcalling.services.notifier import DeferredNotifier
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
@@ -159,7 +165,37 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             ping=_pinger(engine),
             uow=SqlUnitOfWorkFactory(engine),
             notifier=DeferredNotifier(),
+            approval_policy=approval_policy(settings),
+            approval=_approval_runtime(settings, tenant),
+            public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
         )
+
+
+def approval_policy(settings: Settings) -> ApprovalPolicy:
+    return ApprovalPolicy(
+        required_approvals=settings.approvals_required,
+        expiry=timedelta(hours=settings.approval_expiry_hours),
+        reminder_before=timedelta(hours=settings.approval_reminder_hours),
+        channel_id=settings.approvals_channel_id.strip(),
+    )
+
+
+def _approval_runtime(settings: Settings, tenant: TenantGateway) -> ApprovalRuntime:
+    """Who can install the app for approvers the bot cannot reach: the emulated tenant, or
+    Graph when the app's catalog id is configured; otherwise the bot says how to do it by hand."""
+    if settings.tenant_backend is TenantBackend.EMULATED:
+        return ApprovalRuntime(installer=EmulatedAppInstaller())
+    graph = getattr(tenant, "graph", None)
+    if settings.teams_app_catalog_id and isinstance(graph, GraphTenantGateway):
+        return ApprovalRuntime(
+            installer=GraphAppInstaller(graph.client, settings.teams_app_catalog_id)
+        )
+    return ApprovalRuntime(
+        installer=NoAppInstaller(
+            NoAppInstaller.REASON + " (To let admins do it from here, set TEAMS_APP_CATALOG_ID "
+            f"and grant the bot's app registration {INSTALL_PERMISSION}.)"
+        )
+    )
 
 
 async def reset_emulated_tenant(settings: Settings) -> None:

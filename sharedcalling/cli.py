@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sharedcalling.bootstrap import build_services, export_tenant, reset_emulated_tenant
+from sharedcalling.cli_audit import add_audit_commands, run_export_audit, run_verify_audit
 from sharedcalling.cli_text import render_answer_text
 from sharedcalling.config import ConfigError, Settings, load_settings
 from sharedcalling.domain.errors import InvalidInput
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, type=Path, help="the tenant file to write")
     commands.add_parser("reset-tenant", help="put the emulated tenant back to its seed")
+    add_audit_commands(commands)
     return parser
 
 
@@ -168,7 +170,13 @@ def main(
             asyncio.run(reset_emulated_tenant(settings))
             out.write("The emulated tenant is back to its seed.\n")
             return EXIT_OK
-        runner = {"plan": run_plan, "callerid": run_callerid, "export-tenant": run_export}
+        runner = {
+            "plan": run_plan,
+            "callerid": run_callerid,
+            "export-tenant": run_export,
+            "verify-audit": run_verify_audit,
+            "export-audit": run_export_audit,
+        }
         return asyncio.run(runner[args.command](args, settings, out))
     except (InvalidInput, TenantError, ConfigError) as exc:
         err.write(f"error: {_describe(exc)}\n")

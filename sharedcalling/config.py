@@ -105,6 +105,20 @@ class Settings(BaseModel):
     admin_group_id: Guid = Field(DEMO_ADMIN_GROUP_ID, alias="ADMIN_GROUP_ID")
     approver_group_id: Guid = Field(DEMO_APPROVER_GROUP_ID, alias="APPROVER_GROUP_ID")
 
+    # Approval policy (issue 11): distinct approvals needed, how long a request waits, when the
+    # one reminder goes out, and an optional channel that gets a copy of every approval card.
+    approvals_required: int = Field(1, alias="APPROVALS_REQUIRED", ge=1, le=10)
+    approval_expiry_hours: float = Field(72.0, alias="APPROVAL_EXPIRY_HOURS", gt=0, le=24 * 30)
+    approval_reminder_hours: float = Field(24.0, alias="APPROVAL_REMINDER_HOURS", gt=0, le=24 * 30)
+    approvals_channel_id: str = Field("", alias="APPROVALS_CHANNEL_ID", max_length=400)
+    # The bot's app id in the organisation's Teams app catalog (Teams admin center, Manage apps:
+    # "App ID"); with graph+powershell it lets admins install the app for unreachable approvers
+    # (Graph permission TeamsAppInstallation.ReadWriteSelfForUser.All).
+    teams_app_catalog_id: Guid = Field("", alias="TEAMS_APP_CATALOG_ID")
+    # The bot's public base URL (the messaging endpoint without /api/messages), for the audit
+    # export's download links; empty means http://HOST:PORT (the local demo).
+    public_url: str = Field("", alias="PUBLIC_URL", pattern=r"^(https?://\S+)?$")
+
     # Real tenant backends (issue 4): Graph endpoint, sign-in authority, app-only credentials.
     graph_base_url: HttpUrl = Field("https://graph.microsoft.com", alias="GRAPH_BASE_URL")
     authority_host: HttpUrl = Field("https://login.microsoftonline.com", alias="AUTHORITY_HOST")
@@ -157,7 +171,22 @@ def _combination_problems(values: Mapping[str, str]) -> list[str]:
                     f"{key}: required for TENANT_BACKEND=graph+powershell (the Teams PowerShell "
                     "module connects app-only with a certificate)"
                 )
+    problems.extend(_approval_problems(values))
     return problems
+
+
+def _approval_problems(values: Mapping[str, str]) -> list[str]:
+    try:
+        expiry = float(values.get("APPROVAL_EXPIRY_HOURS", "72"))
+        reminder = float(values.get("APPROVAL_REMINDER_HOURS", "24"))
+    except ValueError:
+        return []  # reported by the field itself
+    if 0 < expiry <= reminder:
+        return [
+            "APPROVAL_REMINDER_HOURS: must be less than APPROVAL_EXPIRY_HOURS (the reminder goes "
+            "out that many hours before a request expires)"
+        ]
+    return []
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

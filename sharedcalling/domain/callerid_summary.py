@@ -35,6 +35,19 @@ class _Voice:
 
     about_self: bool
     name: str
+    admins_notified: bool = False
+    """The admins were told of this broken setup (or had been): the answer may say so."""
+
+    @property
+    def fix(self) -> str:
+        """What the asker is told about getting it fixed (only when asking about themselves)."""
+        if not self.about_self:
+            return ""
+        return (
+            "An admin has been notified."
+            if self.admins_notified
+            else ("Please ask a voice admin to fix it.")
+        )
 
     @property
     def subject(self) -> str:
@@ -61,12 +74,14 @@ def summary_text(
     *,
     about_self: bool,
     number_format: NumberFormat = _as_is,
+    admins_notified: bool = False,
 ) -> str:
     """The answer as one paragraph, with `**bold**` numbers (Markdown, as Teams renders it).
 
     The domain keeps numbers in E.164; the caller passes `number_format` to display them.
+    `admins_notified` says a broken setup was reported to the admins (reference §9 template).
     """
-    voice = _Voice(about_self, subject_name)
+    voice = _Voice(about_self, subject_name, admins_notified)
     return _unless_unknown(answer, voice, _summary(answer, voice, number_format))
 
 
@@ -229,8 +244,8 @@ def _problem_sentence(answer: CallerIdAnswer, voice: _Voice) -> str:
 
 
 def _problem(answer: CallerIdAnswer, voice: _Voice) -> str:
-    # The templates say "An admin has been notified"; nothing notifies today, so we do not claim it.
-    fix = " Please ask a voice admin to fix it." if voice.about_self else ""
+    # The §9 template says "An admin has been notified"; it is said only when it is true.
+    fix = f" {voice.fix}" if voice.fix else ""
     return f"{_problem_sentence(answer, voice)}.{fix}"
 
 
@@ -248,12 +263,13 @@ def one_line_text(
     *,
     about_self: bool,
     number_format: NumberFormat = _as_is,
+    admins_notified: bool = False,
 ) -> str:
     """The answer in one sentence, for the message text beside the card (and notifications).
 
     The card carries the paragraph of `summary_text` with callbacks and emergency details.
     """
-    voice = _Voice(about_self, subject_name)
+    voice = _Voice(about_self, subject_name, admins_notified)
     return _unless_unknown(answer, voice, _one_line(answer, voice, number_format))
 
 
@@ -273,7 +289,7 @@ def _one_line(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) -> str:
     if answer.outcome in (Outcome.PERSONAL, Outcome.PERSONAL_DR) and answer.personal_number:
         return _personal_line(answer, voice, fmt)
     if answer.is_problem:
-        fix = "; please ask a voice admin to fix it" if voice.about_self else ""
+        fix = f"; {voice.fix[0].lower()}{voice.fix[1:-1]}" if voice.fix else ""
         return f"{_problem_sentence(answer, voice)}{fix}."
     return _not_set_up(answer, voice)
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sharedcalling.domain.ids import GroupId, TenantId
+from sharedcalling.services.approvals.policy import ApprovalPolicy
+from sharedcalling.services.approvals.runtime import ApprovalRuntime
 
 if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
     from sharedcalling.domain.requests import ChangeRequest
+    from sharedcalling.services.approvals.desk import ApprovalDesk
     from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
     from sharedcalling.services.notifier import DeferredNotifier
@@ -39,13 +42,25 @@ class Services:
     """Opens a unit of work over requests, locks, the audit log and conversation references."""
     notifier: DeferredNotifier
     """Proactive messages; the Teams edge binds it when it starts (unbound: Unreachable)."""
+    approval_policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    approval: ApprovalRuntime = field(default_factory=ApprovalRuntime)
+    public_url: str = "http://127.0.0.1:3978"
+    """Where people reach the bot's own endpoints (the audit export's download links)."""
+    """The card renderer the edge binds, the approver roster cache, the app installer."""
+
+    @property
+    def approvals(self) -> ApprovalDesk:
+        """The approval workflow's use cases (issue 11)."""
+        from sharedcalling.services.approvals.desk import ApprovalDesk
+
+        return ApprovalDesk(self)
 
     async def after_submit(self, request: ChangeRequest) -> None:
         """Called right after a request was submitted (PENDING), to announce it at once.
 
-        Announcing must not depend on this call: a background job also finds pending requests
-        that were never announced (a process may die between the commit and the call)."""
-        return None
+        Announcing does not depend on this call: the `approval.announce` job also finds pending
+        requests that were never announced (a process may die between the commit and the call)."""
+        await self.approvals.announce(request)
 
     async def after_approved(self, request: ChangeRequest) -> None:
         """Called right after a request reached APPROVED, to start its apply at once; as with
@@ -54,7 +69,7 @@ class Services:
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
-        return []
+        return [*self.approvals.jobs()]
 
     async def request_counts(self) -> dict[str, int]:
         """Requests of this tenant by state (every state, zero when none), for /metrics."""
@@ -80,6 +95,7 @@ class Services:
         self, asker: Principal, subject_query: str | None = None
     ) -> CallerIdResult:
         """Which number `asker` (or the person `subject_query` names) calls out as."""
-        from sharedcalling.services import callerid
+        from sharedcalling.services import admin_alerts, callerid
 
-        return await callerid.explain_caller_id(asker, subject_query, tenant=self.tenant)
+        result = await callerid.explain_caller_id(asker, subject_query, tenant=self.tenant)
+        return await admin_alerts.with_admins_told(self, result)

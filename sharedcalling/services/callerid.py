@@ -37,6 +37,8 @@ class Answered:
     subject: Person
     answer: CallerIdAnswer
     about_self: bool
+    admins_notified: bool = False
+    """A broken setup was reported to the admins now or earlier (`services/admin_alerts.py`)."""
 
 
 @dataclass(frozen=True, slots=True)

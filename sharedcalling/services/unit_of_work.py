@@ -48,6 +48,11 @@ class RequestRepository(abc.ABC):
         """The request; RecordNotFound when it does not exist in that tenant."""
 
     @abc.abstractmethod
+    async def version(self, tenant_id: TenantId, request_id: RequestId) -> int:
+        """The stored version alone (cheap: card refreshes check a cached copy against it);
+        RecordNotFound as `get`."""
+
+    @abc.abstractmethod
     async def save(self, request: ChangeRequest, *, expected_version: int) -> ChangeRequest:
         """Store `request` if the stored version is still `expected_version`; returns it with
         the next version. ConcurrencyConflict otherwise."""

@@ -94,6 +94,8 @@ class FakeGraph:
     """The outer status of a `$batch` in which an item got 429: 200 as the JSON batching page
     says the outer status always is, or 424 as the throttling page says ("Throttling and
     batching": the batch itself fails with 424 Failed Dependency)."""
+    installed_apps: list[tuple[str, str]] = field(default_factory=list)
+    """(user id, catalog app id) of apps installed for users (Install app for user)."""
     _runner: web.AppRunner | None = None
     _routes: Routes | None = None
 

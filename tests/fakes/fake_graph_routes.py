@@ -94,7 +94,13 @@ class Routes:
             # operations/{id}: both reach the operation.
             ("GET", re.compile(OPERATIONS + r"\('([^']+)'\)"), self.operation),
             ("GET", re.compile(OPERATIONS + r"/([^/]+)"), self.operation),
+            ("POST", re.compile(r"/users/([^/]+)/teamwork/installedApps"), self.install_app),
         ]
+
+    async def install_app(self, user_key: str, **fields: Any) -> Reply:
+        from tests.fakes.fake_graph_apps import install_app
+
+        return await install_app(self, user_key, **fields)
 
     async def dispatch(
         self, method: str, path: str, query: Query, body: Any, headers: dict[str, str]

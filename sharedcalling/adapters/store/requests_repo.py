@@ -46,6 +46,15 @@ class SqlRequestRepository(RequestRepository):
             raise RecordNotFound(f"No request {request_id} in this tenant.")
         return from_row(row)
 
+    async def version(self, tenant_id: TenantId, request_id: RequestId) -> int:
+        query = select(change_requests.c.version).where(
+            change_requests.c.id == request_id, change_requests.c.tenant_id == tenant_id
+        )
+        found = (await self._connection.execute(query)).scalar()
+        if found is None:
+            raise RecordNotFound(f"No request {request_id} in this tenant.")
+        return int(found)
+
     async def save(self, request: ChangeRequest, *, expected_version: int) -> ChangeRequest:
         stored = replace(request, version=expected_version + 1)
         values = to_row(stored)
