@@ -34,6 +34,7 @@ from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services import Services
 from sharedcalling.services.clock import SystemClock
+from sharedcalling.services.hazards.presenter import HazardSettings, HazardWatch
 from sharedcalling.services.notifier import DeferredNotifier
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
 
@@ -159,7 +160,17 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             ping=_pinger(engine),
             uow=SqlUnitOfWorkFactory(engine),
             notifier=DeferredNotifier(),
+            hazards=HazardWatch(hazard_settings(settings)),
         )
+
+
+def hazard_settings(settings: Settings) -> HazardSettings:
+    return HazardSettings(
+        interval=settings.hazard_check_interval,
+        remind_after=settings.hazard_reminder_after or None,
+        channel_id=settings.hazard_channel_id.strip() or None,
+        notify_users=settings.hazard_notify_users,
+    )
 
 
 async def reset_emulated_tenant(settings: Settings) -> None:

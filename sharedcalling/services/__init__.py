@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sharedcalling.domain.ids import GroupId, TenantId
+from sharedcalling.services.hazards.presenter import HazardWatch
 
 if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
     from sharedcalling.domain.requests import ChangeRequest
     from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
+    from sharedcalling.services.hazards.check import CheckOutcome, WatchPorts
+    from sharedcalling.services.hazards.fix import FixResult
+    from sharedcalling.services.hazards.queries import HazardPage
     from sharedcalling.services.notifier import DeferredNotifier
     from sharedcalling.services.ports import BotStateStore, Clock, TenantGateway
     from sharedcalling.services.unit_of_work import UnitOfWorkFactory
@@ -39,6 +43,8 @@ class Services:
     """Opens a unit of work over requests, locks, the audit log and conversation references."""
     notifier: DeferredNotifier
     """Proactive messages; the Teams edge binds it when it starts (unbound: Unreachable)."""
+    hazards: HazardWatch = field(default_factory=HazardWatch)
+    """The hazard watch's settings and presenter (the edge binds one that renders cards)."""
 
     async def after_submit(self, request: ChangeRequest) -> None:
         """Called right after a request was submitted (PENDING), to announce it at once.
@@ -54,7 +60,55 @@ class Services:
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
-        return []
+        from sharedcalling.services.background import PeriodicJob
+
+        return [self._hazard_job(PeriodicJob)]
+
+    def _hazard_job(self, job: type[PeriodicJob]) -> PeriodicJob:
+        """Every replica polls (at most every minute); the lease and the last check's time
+        make one of them check once per HAZARD_CHECK_INTERVAL."""
+        from sharedcalling.services.hazards.check import run_scheduled
+
+        interval = self.hazards.settings.interval
+        ports = self.hazard_ports()
+
+        async def run() -> None:
+            await run_scheduled(ports)
+
+        return job("hazard-check", min(interval, 60.0), run, first_delay=min(interval, 30.0))
+
+    def hazard_ports(self) -> WatchPorts:
+        from sharedcalling.services.hazards.check import WatchPorts
+
+        return WatchPorts(
+            tenant_id=self.tenant_id,
+            tenant=self.tenant,
+            uow=self.uow,
+            clock=self.clock,
+            notifier=self.notifier,
+            watch=self.hazards,
+            admin_group_id=self.admin_group_id,
+        )
+
+    async def check_hazards(self, asker: Principal, *, trigger: str = "command") -> CheckOutcome:
+        """ "check now": admins only (NotPermitted); `ran` False while another replica checks."""
+        from sharedcalling.services.hazards.check import run_check
+        from sharedcalling.services.hazards.queries import require_admin
+
+        require_admin(asker, self.tenant_id)
+        return await run_check(self.hazard_ports(), trigger=trigger)
+
+    async def hazard_page(self, asker: Principal, page: int = 0) -> HazardPage:
+        """ "hazards": the open ones, severity first, a page at a time; admins only."""
+        from sharedcalling.services.hazards.queries import hazard_page
+
+        return await hazard_page(asker, page, tenant_id=self.tenant_id, uow=self.uow)
+
+    async def plan_hazard_fix(self, asker: Principal, hazard_id: str) -> FixResult:
+        """ "Plan a fix": a FIX request from the current state, submitted for approval."""
+        from sharedcalling.services.hazards.fix import plan_fix
+
+        return await plan_fix(self.hazard_ports(), asker, hazard_id, after_submit=self.after_submit)
 
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""
