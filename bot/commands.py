@@ -40,6 +40,13 @@ _SELF_PATTERNS = tuple(
 )
 
 _HELP = re.compile(r"^(?:help|\?|what can you do|commands|menu|hi|hello)$", re.IGNORECASE)
+_HAZARDS = re.compile(
+    r"^(?:show |list |open |any )?hazards?(?: page (?P<page>\d{1,4}))?$", re.IGNORECASE
+)
+_CHECK_NOW = re.compile(
+    r"^(?:check(?: hazards?)? now|check hazards?|run (?:the )?(?:hazard )?check(?: now)?)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +68,27 @@ class Unknown:
     text: str = ""
 
 
-Command = CallerIdQuestion | Help | Unknown
+@dataclass(frozen=True, slots=True)
+class Hazards:
+    """The open hazards (admins); `page` is 0-based, typed 1-based ("hazards page 2")."""
+
+    page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckNow:
+    """Run the hazard check now (admins)."""
+
+
+Command = CallerIdQuestion | Help | Hazards | CheckNow | Unknown
+
+
+def _hazard_command(text: str) -> Command | None:
+    hazards = _HAZARDS.match(text)
+    if hazards:
+        page = hazards.group("page")
+        return Hazards(max(0, int(page) - 1) if page else 0)
+    return CheckNow() if _CHECK_NOW.match(text) else None
 
 
 def _clean(text: str) -> str:
@@ -83,6 +110,9 @@ def parse_command(text: str) -> Command:
     cleaned = _clean(text)
     if not cleaned or _HELP.match(cleaned):
         return Help()
+    hazard_command = _hazard_command(cleaned)
+    if hazard_command is not None:
+        return hazard_command
     subject = _subject(cleaned)
     if subject is not None:
         return CallerIdQuestion(subject=subject)

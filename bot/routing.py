@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot import answers
-from bot.commands import CallerIdQuestion, Command, Help, Unknown, parse_command
+from bot import answers, hazards
+from bot.commands import (
+    CallerIdQuestion,
+    CheckNow,
+    Command,
+    Hazards,
+    Help,
+    Unknown,
+    parse_command,
+)
 from bot.replies import Reply
 from cards import actions
 from sharedcalling.domain.access import Principal
@@ -22,12 +30,16 @@ ActionHandler = Callable[[Services, Principal, Mapping[str, Any]], Awaitable[Rep
 COMMANDS: Mapping[type[Command], CommandHandler] = {
     CallerIdQuestion: answers.caller_id,
     Help: answers.help_,
+    Hazards: hazards.hazards,
+    CheckNow: hazards.check_now,
     Unknown: answers.unknown,
 }
 
 ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.CALLERID_PICK: answers.pick_caller_id,
     actions.CALLERID_REFRESH: answers.pick_caller_id,
+    actions.HAZARD_PLAN_FIX: hazards.plan_fix,
+    actions.HAZARD_PAGE: hazards.page,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
 

@@ -18,5 +18,19 @@ CALLERID_PICK = "callerid.pick"
 CALLERID_REFRESH = "callerid.refresh"
 """Ask the caller-ID question again for the same person."""
 
-ACTION_IDS: frozenset[str] = frozenset({CALLERID_PICK, CALLERID_REFRESH})
+HAZARD_ID = "hazardId"
+"""Payload key: the id of a hazard (`HZ-...`); the bot re-reads it and re-checks the asker."""
+
+PAGE = "page"
+"""Payload key: a page number of a paged card (0-based); out-of-range pages show the last."""
+
+HAZARD_PLAN_FIX = "hazard.plan_fix"
+"""An admin asks for a plan that fixes a hazard; it goes for approval like any plan."""
+
+HAZARD_PAGE = "hazard.page"
+"""Another page of the open hazards."""
+
+ACTION_IDS: frozenset[str] = frozenset(
+    {CALLERID_PICK, CALLERID_REFRESH, HAZARD_PLAN_FIX, HAZARD_PAGE}
+)
 """Every action id a card may carry; the bot's ACTION_HANDLERS must cover all of them."""

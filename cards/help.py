@@ -13,6 +13,8 @@ _COMMANDS: tuple[tuple[Role, str, str], ...] = (
     (Role.USER, "help", "this list"),
     # A placeholder, not a name: a real tenant must never see the demo tenant's people.
     (Role.ADMIN, "which number does <name> call out as?", "anyone's caller ID, by name or UPN"),
+    (Role.ADMIN, "hazards", "what broke Shared Calling after set-up, most urgent first"),
+    (Role.ADMIN, "check now", "run the hazard check now"),
 )
 
 # Capabilities announced before their commands exist, so people know what is coming.

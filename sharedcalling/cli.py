@@ -1,4 +1,5 @@
-"""Command line for admins who script: plan, callerid, export-tenant, reset-tenant (docs/cli.md)."""
+"""Command line for admins who script: plan, callerid, check, export-tenant, reset-tenant
+(docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sharedcalling.bootstrap import build_services, export_tenant, reset_emulated_tenant
+from sharedcalling.cli_check import cannot_check, run_check_command
 from sharedcalling.cli_text import render_answer_text
 from sharedcalling.config import ConfigError, Settings, load_settings
 from sharedcalling.domain.errors import InvalidInput
@@ -40,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, type=Path, help="the tenant file to write")
     commands.add_parser("reset-tenant", help="put the emulated tenant back to its seed")
+    commands.add_parser(
+        "check",
+        help="run the hazard check once (exit 0 none, 1 warnings, 2 hazards, 3 unknown)",
+    )
     return parser
 
 
@@ -168,8 +174,15 @@ def main(
             asyncio.run(reset_emulated_tenant(settings))
             out.write("The emulated tenant is back to its seed.\n")
             return EXIT_OK
-        runner = {"plan": run_plan, "callerid": run_callerid, "export-tenant": run_export}
+        runner = {
+            "plan": run_plan,
+            "callerid": run_callerid,
+            "export-tenant": run_export,
+            "check": run_check_command,
+        }
         return asyncio.run(runner[args.command](args, settings, out))
     except (InvalidInput, TenantError, ConfigError) as exc:
+        if args.command == "check":  # monitoring: "cannot tell" is UNKNOWN, never "bad input"
+            return cannot_check(err, _describe(exc))
         err.write(f"error: {_describe(exc)}\n")
         return EXIT_BAD_INPUT

@@ -97,3 +97,16 @@ def grant_directly(
     user = _user(tenant, user_id)
     kept = tuple(ref for ref in user.direct_policies if ref.policy_type is not policy_type)
     put(tenant, replace(user, direct_policies=(*kept, PolicyRef(policy_type, name))))
+
+
+async def persist(tenant: EmulatedTenantGateway, *objects: Any) -> None:
+    """Like put(), and written to the tenant's store, so another process sees the change."""
+    from sharedcalling.adapters.tenant.emulated_codec import to_stored
+
+    put(tenant, *objects)
+    assert tenant._store is not None
+    await tenant._store.upsert(tenant.tenant_id, [to_stored(o) for o in objects])
+
+
+def number(tenant: EmulatedTenantGateway, telephone_number: str) -> PhoneNumber:
+    return _number(tenant, telephone_number)
