@@ -8,7 +8,7 @@ from dataclasses import replace
 from sharedcalling.domain import names
 from sharedcalling.domain.hazards.model import CheckResult, Facts, Observation, Watchlist
 from sharedcalling.domain.hazards.policy_watch import observe_policy
-from sharedcalling.domain.hazards.user_watch import observe_user
+from sharedcalling.domain.hazards.user_watch import AnswerCache, observe_user
 from sharedcalling.domain.tenant import TenantSnapshot
 
 
@@ -64,9 +64,12 @@ def evaluate(
             collected.add(observation)
         facts.update(seen)
     existing = {names.policy_key(name) for name in snapshot.shared_calling_policies}
+    answers: AnswerCache = {}
     for user_watch in watchlist.users:
         exists = names.policy_key(user_watch.policy_name) in existing
-        found, seen = observe_user(user_watch, snapshot, countries, policy_exists=exists)
+        found, seen = observe_user(
+            user_watch, snapshot, countries, policy_exists=exists, answers=answers
+        )
         for observation in found:
             collected.add(observation)
         for key, value in seen.items():

@@ -33,7 +33,7 @@ from sharedcalling.domain.hazards.model import (
 )
 from sharedcalling.domain.policy import effective_policy
 from sharedcalling.domain.rules.model import Subject, SubjectKind
-from sharedcalling.domain.tenant import PolicyType, TenantSnapshot, User
+from sharedcalling.domain.tenant import PLAN_TEAMS_PHONE, PolicyType, TenantSnapshot, User
 
 SHARED_OUTCOMES = frozenset({Outcome.SHARED, Outcome.SHARED_EXT})
 _USER_LEVEL_UNKNOWN = "SC-U03"
@@ -48,14 +48,48 @@ class _Cause:
     facts: Facts
 
 
+AnswerCache = dict[tuple[object, ...], CallerIdAnswer]
+"""Answers by everything `caller_id_answer` reads of a user, within one snapshot."""
+
+
+def _answer_key(user: User, snapshot: TenantSnapshot) -> tuple[object, ...]:
+    """What the caller-ID answer reads of the user: the account, Teams Phone, enterprise voice,
+    the numbers, and each effective policy with how it won. Users who agree on all of these
+    get the same outcome, number, codes and emergency verdict (only their names differ)."""
+    return (
+        user.account_type,
+        user.account_enabled,
+        user.soft_deleted,
+        user.plan_status(PLAN_TEAMS_PHONE),
+        user.enterprise_voice_enabled,
+        snapshot.numbers_of(user.id),
+        *(effective_policy(user, policy_type, snapshot) for policy_type in PolicyType),
+    )
+
+
+def _shared_answer(
+    user: User, snapshot: TenantSnapshot, countries: Mapping[str, str], cache: AnswerCache
+) -> CallerIdAnswer:
+    """10,000 users on one policy are a handful of distinct setups: compute each once."""
+    key = _answer_key(user, snapshot)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = caller_id_answer(user, snapshot, number_countries=countries)
+    return found
+
+
 def observe_user(
     watch: UserWatch,
     snapshot: TenantSnapshot,
     number_countries: Mapping[str, str],
     *,
     policy_exists: bool,
+    answers: AnswerCache | None = None,
 ) -> tuple[list[Observation], dict[str, Facts]]:
-    """The user's hazards, and the facts seen of the user (and of a shared cause)."""
+    """The user's hazards, and the facts seen of the user (and of a shared cause).
+
+    `answers` shares answers between users with the same setup; a user whose shared answer
+    shows any problem gets their own answer, so every text about them is theirs."""
     user = snapshot.user(watch.user_id)
     if user is None:
         subject = Subject(SubjectKind.USER, watch.user_id, watch.user_id)
@@ -65,13 +99,17 @@ def observe_user(
     subject = Subject(
         SubjectKind.USER, user.id, f"{user.display_name} ({user.user_principal_name})"
     )
-    answer = caller_id_answer(user, snapshot, number_countries=number_countries)
+    answer = _shared_answer(user, snapshot, number_countries, {} if answers is None else answers)
+    causes = _causes(watch, user, subject, answer, snapshot, policy_exists)
+    if causes:
+        answer = caller_id_answer(user, snapshot, number_countries=number_countries)
+        causes = _causes(watch, user, subject, answer, snapshot, policy_exists)
     facts: dict[str, Facts] = {subject_key(subject): user_facts(user, answer, snapshot)}
     for shared in (_voice_routing_cause(user, snapshot), _emergency_routing(user, snapshot)):
         # Kept for every user, so that a later change to the shared policy has a "before".
         facts[subject_key(shared.subject)] = shared.facts
     found: list[Observation] = []
-    for cause, state in _causes(watch, user, subject, answer, snapshot, policy_exists):
+    for cause, state in causes:
         observed = one_line_text(answer, user.display_name, about_self=False)
         if cause.subject.kind is not SubjectKind.USER:
             # A policy many users share: what it holds now, not one user's answer.
