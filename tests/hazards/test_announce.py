@@ -97,7 +97,8 @@ async def test_beyond_the_card_limit_the_rest_come_in_one_summary(world: World) 
     hazards = await check(world)
     assert len(hazards) > 2
     first, summary = world.notifier.to(MEGAN)
-    assert hazards[0].id in first.text, "the most urgent gets its own card"
+    assert first.text.startswith("Emergency calling"), "the most urgent gets its own card"
+    assert hazards[0].id in first.text
     assert summary.text.startswith(f"{len(hazards) - 1} more hazards")
     await check(world)
     assert len(world.notifier.to(MEGAN)) == 2, "the summary counts as their announcement"

@@ -61,7 +61,7 @@ async def announce(
     """Announce what is due; returns how many hazards reached at least one admin or channel."""
     due = sorted(
         (h for h in open_hazards if h.state is HazardState.DRIFTED),
-        key=lambda h: (h.hazard_class.rank, h.first_seen, h.id),
+        key=lambda h: (h.hazard_class.rank, h.first_seen, h.key),
     )
     notices = [n for h in due if (n := await _claim(ports, h, snapshot)) is not None]
     if not notices:

@@ -20,6 +20,7 @@ from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services.hazard_store import CheckRecord
 from sharedcalling.services.hazards.announce import announce, notification_key, retire_cards
 from sharedcalling.services.hazards.presenter import HazardWatch
+from sharedcalling.services.hazards.queries import severity_order
 from sharedcalling.services.hazards.watchlist import load_watchlist
 from sharedcalling.services.notifier import Notifier
 from sharedcalling.services.numbering import derived_countries
@@ -163,7 +164,7 @@ async def _record(
         await _store(work, ports.tenant_id, changes, now)
         seen = {k: v for k, v in result.facts.items() if previous.get(k) != dict(v)}
         await work.hazards.put_facts(ports.tenant_id, seen, now)
-        open_now = tuple(await work.hazards.open_hazards(ports.tenant_id))
+        open_now = tuple(severity_order(await work.hazards.open_hazards(ports.tenant_id)))
         record = _check_record(ports, trigger, started, "ok", _summary(watchlist, open_now))
         await work.hazards.add_check(record)
         await work.commit()
@@ -216,7 +217,7 @@ async def _unreadable(
             new_id=new_hazard_id,
         )  # fmt: skip
         await _store(work, ports.tenant_id, changes, now)
-        open_now = tuple(await work.hazards.open_hazards(ports.tenant_id))
+        open_now = tuple(severity_order(await work.hazards.open_hazards(ports.tenant_id)))
         summary = {**_summary(watchlist, open_now), "operation": operation, "error": detail}
         record = _check_record(ports, trigger, started, "unknown", summary)
         await work.hazards.add_check(record)

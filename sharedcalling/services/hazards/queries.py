@@ -38,7 +38,7 @@ def severity_order(hazards: Sequence[Hazard]) -> list[Hazard]:
     """Emergency, outbound broken, caller ID, warnings; drift before doubt; oldest first."""
     return sorted(
         hazards,
-        key=lambda h: (h.hazard_class.rank, h.state is HazardState.UNKNOWN, h.first_seen, h.id),
+        key=lambda h: (h.hazard_class.rank, h.state is HazardState.UNKNOWN, h.first_seen, h.key),
     )
 
 
