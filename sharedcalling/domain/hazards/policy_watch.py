@@ -140,6 +140,30 @@ def _target_policy(
         yield _policy_drift(watch, policy, subject, finding, snapshot)
 
 
+def _policy_change(
+    watch: PolicyWatch,
+    policy: SharedCallingPolicy | None,
+    finding: Finding,
+    snapshot: TenantSnapshot,
+) -> tuple[HazardClass, str, str]:
+    """(class, what the request set up, what there is now) of an SC-P01 finding."""
+    wanted = account_name(watch.resource_account_id, snapshot)
+    if policy is None:
+        return (
+            HazardClass.OUTBOUND_BROKEN,
+            f"policy {watch.policy_name} with resource account {wanted}",
+            "the policy does not exist; its users have no Shared Calling policy",
+        )
+    if finding.severity is Severity.BLOCK:
+        now = account_name(policy.resource_account_id, snapshot)
+        return HazardClass.CALLER_ID, f"resource account {wanted}", f"resource account {now}"
+    return (
+        HazardClass.WARNING,
+        "emergency callback numbers " + ", ".join(watch.emergency_numbers or ()),
+        "emergency callback numbers " + (", ".join(policy.emergency_numbers) or "none"),
+    )
+
+
 def _policy_drift(
     watch: PolicyWatch,
     policy: SharedCallingPolicy | None,
@@ -147,25 +171,7 @@ def _policy_drift(
     finding: Finding,
     snapshot: TenantSnapshot,
 ) -> Observation:
-    wanted = account_name(watch.resource_account_id, snapshot)
-    if policy is None:
-        cls, expected, observed = (
-            HazardClass.OUTBOUND_BROKEN,
-            f"policy {watch.policy_name} with resource account {wanted}",
-            "the policy does not exist; its users have no Shared Calling policy",
-        )
-    elif finding.severity is Severity.BLOCK:
-        cls, expected, observed = (
-            HazardClass.CALLER_ID,
-            f"resource account {wanted}",
-            f"resource account {account_name(policy.resource_account_id, snapshot)}",
-        )
-    else:
-        cls, expected, observed = (
-            HazardClass.WARNING,
-            "emergency callback numbers " + ", ".join(watch.emergency_numbers or ()),
-            "emergency callback numbers " + (", ".join(policy.emergency_numbers) or "none"),
-        )
+    cls, expected, observed = _policy_change(watch, policy, finding, snapshot)
     return Observation(
         key=observation_key(finding.code, subject),
         code=finding.code,

@@ -92,10 +92,7 @@ def observe_user(
     shows any problem gets their own answer, so every text about them is theirs."""
     user = snapshot.user(watch.user_id)
     if user is None:
-        subject = Subject(SubjectKind.USER, watch.user_id, watch.user_id)
-        gone = _Cause("SC-U01", HazardClass.OUTBOUND_BROKEN, subject, missing_account_facts())
-        text = "the account no longer exists in the tenant"
-        return [_observation(watch, gone, text, text)], {subject_key(subject): gone.facts}
+        return _missing(watch)
     subject = Subject(
         SubjectKind.USER, user.id, f"{user.display_name} ({user.user_principal_name})"
     )
@@ -108,14 +105,25 @@ def observe_user(
     for shared in (_voice_routing_cause(user, snapshot), _emergency_routing(user, snapshot)):
         # Kept for every user, so that a later change to the shared policy has a "before".
         facts[subject_key(shared.subject)] = shared.facts
-    found: list[Observation] = []
-    for cause, state in causes:
-        observed = one_line_text(answer, user.display_name, about_self=False)
-        if cause.subject.kind is not SubjectKind.USER:
-            # A policy many users share: what it holds now, not one user's answer.
-            observed = "; ".join(f"{name}: {value}" for name, value in cause.facts.items())
-        found.append(_observation(watch, cause, observed, _reasons(answer), state))
+    found = [
+        _observation(watch, cause, _observed(cause, user, answer), _reasons(answer), state)
+        for cause, state in causes
+    ]
     return found, facts
+
+
+def _missing(watch: UserWatch) -> tuple[list[Observation], dict[str, Facts]]:
+    subject = Subject(SubjectKind.USER, watch.user_id, watch.user_id)
+    gone = _Cause("SC-U01", HazardClass.OUTBOUND_BROKEN, subject, missing_account_facts())
+    text = "the account no longer exists in the tenant"
+    return [_observation(watch, gone, text, text)], {subject_key(subject): gone.facts}
+
+
+def _observed(cause: _Cause, user: User, answer: CallerIdAnswer) -> str:
+    if cause.subject.kind is not SubjectKind.USER:
+        # A policy many users share: what it holds now, not one user's answer.
+        return "; ".join(f"{name}: {value}" for name, value in cause.facts.items())
+    return one_line_text(answer, user.display_name, about_self=False)
 
 
 def _causes(

@@ -90,6 +90,22 @@ async def plan_fix(
     """Admins only (NotPermitted); UsersLocked when another open request holds the users."""
     require_admin(asker, ports.tenant_id)
     hazard = await _hazard(ports, hazard_id)
+    early = await _without_plan(ports, hazard)
+    if early is not None:
+        return early
+    base = await _request(ports, hazard.request_ids[0])
+    if base is None:
+        return FixNotPossible(hazard, f"Request {hazard.request_ids[0]} is no longer stored.")
+    preview = await preview_plan(await _fix_desired(ports, hazard, base), tenant=ports.tenant)
+    if preview.plan.blocked or preview.plan.is_empty:
+        return _not_possible(hazard, preview)
+    request = await _submit(ports, asker, hazard, base, preview, policy or RequestPolicy())
+    await after_submit(request)
+    return FixSubmitted(hazard, request, preview)
+
+
+async def _without_plan(ports: WatchPorts, hazard: Hazard) -> FixResult | None:
+    """The answers that need no plan: resolved, not known to be wrong, already being fixed."""
     if not hazard.is_open:
         return HazardResolved(hazard)
     if hazard.state is not HazardState.DRIFTED or not hazard.request_ids:
@@ -98,34 +114,37 @@ async def plan_fix(
         earlier = await _request(ports, hazard.fix_request_id)
         if earlier is not None and earlier.is_locking:
             return FixAlreadyPlanned(hazard, earlier)
-    base = await _request(ports, hazard.request_ids[0])
-    if base is None:
-        return FixNotPossible(hazard, f"Request {hazard.request_ids[0]} is no longer stored.")
-    preview = await preview_plan(await _fix_desired(ports, hazard, base), tenant=ports.tenant)
+    return None
+
+
+async def _submit(
+    ports: WatchPorts,
+    asker: Principal,
+    hazard: Hazard,
+    base: ChangeRequest,
+    preview: PlanPreview,
+    policy: RequestPolicy,
+) -> ChangeRequest:
     plan = preview.plan
-    if plan.blocked or plan.is_empty:
-        return _not_possible(hazard, preview)
+    why = f"Fix hazard {hazard.id} ({hazard.code}): {hazard.message}"
     draft = RequestDraft(
         kind=RequestKind.FIX,
         desired=desired_to_json(plan.desired),
         plan=plan_to_json(plan),
         fingerprint=plan.fingerprint,
         user_ids=plan.changing_user_ids,
-        justification=f"Fix hazard {hazard.id} ({hazard.code}): {hazard.message}"[
-            :MAX_JUSTIFICATION
-        ],
+        justification=why[:MAX_JUSTIFICATION],
         parent_id=base.id,
     )
     actor = actor_of(asker)
     request = await submit_request(
-        draft, actor=actor, uow=ports.uow, clock=ports.clock, policy=policy or RequestPolicy()
+        draft, actor=actor, uow=ports.uow, clock=ports.clock, policy=policy
     )
     async with ports.uow() as work:
         await work.hazards.set_fix_request(ports.tenant_id, hazard.id, request.id)
         await work.commit()
     logger.info("Hazard %s: fix request %s submitted by %s", hazard.id, request.id, actor.id)
-    await after_submit(request)
-    return FixSubmitted(hazard, request, preview)
+    return request
 
 
 async def _fix_desired(ports: WatchPorts, hazard: Hazard, base: ChangeRequest) -> DesiredState:
