@@ -67,6 +67,7 @@ async def announce(
     if not notices:
         return 0
     admins = admin_recipients(snapshot, reachable, ports.admin_group_id)
+    _log_unreachable_admins(snapshot, reachable, ports.admin_group_id)
     limit = max(1, ports.watch.settings.max_cards)
     presenter = ports.watch.presenter
     reached = 0
@@ -81,6 +82,18 @@ async def announce(
             # One summary card covers them: nothing per hazard to update later.
             reached += await _settle(ports, notice.hazard, [], told=bool(deliveries))
     return reached
+
+
+def _log_unreachable_admins(
+    snapshot: TenantSnapshot, reachable: Collection[UserId], admin_group_id: GroupId
+) -> None:
+    group = snapshot.group(admin_group_id)
+    if group is None:
+        return
+    reach = {names.fold(u) for u in reachable}
+    missing = sum(1 for m in group.member_ids if names.fold(m) not in reach)
+    if missing:
+        logger.info("%d admin group members never opened a chat with the bot", missing)
 
 
 async def _claim(
