@@ -148,3 +148,14 @@ async def test_a_forged_hazard_id_changes_nothing(teams: Teams) -> None:
         assert body["statusCode"] == 200
         shown = json.dumps(body)
         assert ("no hazard" in shown) or ("no longer names a hazard" in shown)
+
+
+async def test_every_bot_process_runs_the_scheduled_check_once_per_interval(teams: Teams) -> None:
+    services = await set_up(teams)
+    [job] = [j for j in services.background_jobs() if j.name == "hazard-check"]
+    assert job.interval == 60.0, "polls each minute; the interval decides when a check is due"
+    await job.run()
+    await job.run()
+    async with services.uow() as work:
+        checks = await work.hazards.checks(services.tenant_id)
+    assert [c.trigger for c in checks] == ["schedule"]
