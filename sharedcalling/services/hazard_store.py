@@ -10,11 +10,14 @@ import abc
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sharedcalling.domain.hazards import Facts
 from sharedcalling.domain.hazards.record import Hazard
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
+
+if TYPE_CHECKING:
+    from sharedcalling.services.unit_of_work import ConversationRef
 
 
 class LeaseRepository(abc.ABC):
@@ -102,6 +105,13 @@ class HazardRepository(abc.ABC):
     async def reachable_people(self, tenant_id: TenantId) -> list[UserId]:
         """Everyone with a personal chat with the bot (conversation references): the people a
         notification can reach, so the check reads their roles in the same snapshot."""
+
+    @abc.abstractmethod
+    async def channel_reference(
+        self, tenant_id: TenantId, channel_id: str
+    ) -> ConversationRef | None:
+        """The newest stored reference of a channel: the channel itself, or a thread in it
+        (`<channel id>;messageid=...`, as channel activities carry it)."""
 
     @abc.abstractmethod
     async def checks(self, tenant_id: TenantId, *, limit: int = 10) -> list[CheckRecord]:

@@ -147,7 +147,8 @@ async def test_a_forged_hazard_id_changes_nothing(teams: Teams) -> None:
         body = await (await teams.post(invoke, expect=200)).json()
         assert body["statusCode"] == 200
         shown = json.dumps(body)
-        assert ("no hazard" in shown) or ("no longer names a hazard" in shown)
+        assert ("no such hazard" in shown) or ("no longer names a hazard" in shown)
+        assert "NOSUCH" not in shown, "card data is not echoed"
 
 
 async def test_every_bot_process_runs_the_scheduled_check_once_per_interval(teams: Teams) -> None:

@@ -57,6 +57,7 @@ class RecordingNotifier(Notifier):
     reachable: set[str] = field(default_factory=set)
     sent: list[Sent] = field(default_factory=list)
     updates: list[tuple[Delivery, OutboundMessage]] = field(default_factory=list)
+    conversations: list[ConversationRef] = field(default_factory=list)
 
     async def send_to_user(
         self, tenant_id: TenantId, user_id: UserId, message: OutboundMessage
@@ -70,6 +71,7 @@ class RecordingNotifier(Notifier):
         self, ref: ConversationRef, message: OutboundMessage
     ) -> Delivery:
         self.sent.append(Sent(ref.conversation_id, message))
+        self.conversations.append(ref)
         return Delivery(ref.conversation_id, f"act-{len(self.sent)}")
 
     async def update(

@@ -73,11 +73,11 @@ async def test_no_reminder_when_switched_off(world: World) -> None:
 
 
 @SQLITE
-async def test_the_configured_channel_gets_every_card_too(world: World) -> None:
+async def test_the_configured_channel_gets_every_card_as_a_new_post(world: World) -> None:
     with_settings(world, channel_id=CHANNEL)
-    ref = ConversationRef(
-        TENANT, CHANNEL, "channel", None, {"conversation": {"id": CHANNEL}}, world.clock.now()
-    )
+    thread = f"{CHANNEL};messageid=1700000000000"  # what channel activities carry
+    reference = {"conversation": {"id": thread, "conversationType": "channel"}}
+    ref = ConversationRef(TENANT, thread, "channel", None, reference, world.clock.now())
     async with world.uow() as work:
         await work.conversations.remember(ref)
         await work.commit()
@@ -85,9 +85,24 @@ async def test_the_configured_channel_gets_every_card_too(world: World) -> None:
     [hazard] = await check(world)
     [posted] = world.notifier.to(CHANNEL)
     assert hazard.id in posted.text
+    [used] = world.notifier.conversations
+    assert used.reference["conversation"] == {"id": CHANNEL, "conversationType": "channel"}
     async with world.uow() as work:
         stored = await work.hazards.get(TENANT, hazard.id)
     assert {c for c, _ in stored.deliveries} == {CHANNEL, f"a:{MEGAN}"}
+
+
+@SQLITE
+async def test_a_channel_the_bot_never_saw_is_skipped_and_the_admins_still_told(
+    world: World,
+) -> None:
+    with_settings(world, channel_id="19:unknown@thread.tacv2")
+    edits.remove_ra_number(world.tenant)
+    [hazard] = await check(world)
+    told = [s.to for s in world.notifier.sent if hazard.id in s.message.text]
+    assert MEGAN in told
+    assert not [to for to in told if to.startswith("19:")]
+    assert world.notifier.conversations == []
 
 
 @SQLITE

@@ -22,7 +22,7 @@ from sharedcalling.domain.hazards import Facts
 from sharedcalling.domain.hazards.record import Hazard
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.services.hazard_store import CheckRecord, HazardRepository, LeaseRepository
-from sharedcalling.services.unit_of_work import RecordNotFound
+from sharedcalling.services.unit_of_work import ConversationRef, RecordNotFound
 
 _CONTENT_COLUMNS = tuple(
     c.name
@@ -168,6 +168,32 @@ class SqlHazardRepository(HazardRepository):
             .distinct()
         )
         return sorted(UserId(row.user_id) for row in await self._connection.execute(query))
+
+    async def channel_reference(
+        self, tenant_id: TenantId, channel_id: str
+    ) -> ConversationRef | None:
+        table = conversation_references
+        query = (
+            select(table)
+            .where(
+                table.c.tenant_id == tenant_id,
+                (table.c.conversation_id == channel_id)
+                | table.c.conversation_id.startswith(f"{channel_id};messageid=", autoescape=True),
+            )
+            .order_by(table.c.updated_at.desc())
+            .limit(1)
+        )
+        row = (await self._connection.execute(query)).first()
+        if row is None:
+            return None
+        return ConversationRef(
+            tenant_id=TenantId(row.tenant_id),
+            conversation_id=row.conversation_id,
+            conversation_type=row.conversation_type,
+            user_id=None,
+            reference=row.reference,
+            updated_at=row.updated_at,
+        )
 
     async def add_check(self, record: CheckRecord) -> None:
         await self._connection.execute(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Collection, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sharedcalling.domain import names
@@ -19,6 +20,7 @@ from sharedcalling.domain.tenant import TenantSnapshot
 from sharedcalling.services.hazards.presenter import HazardNotice
 from sharedcalling.services.notifier import Delivery, OutboundMessage, Unreachable
 from sharedcalling.services.numbering import derived_countries
+from sharedcalling.services.unit_of_work import ConversationRef
 
 if TYPE_CHECKING:
     from sharedcalling.services.hazards.check import WatchPorts
@@ -125,8 +127,7 @@ async def _send(
             delivered.append((delivery.conversation_id, delivery.activity_id))
     channel = ports.watch.settings.channel_id
     if channel:
-        async with ports.uow() as work:
-            ref = await work.conversations.get(ports.tenant_id, channel)
+        ref = await _channel(ports, channel)
         if ref is None:
             logger.warning("Hazard channel is not known to the bot (it was never added there)")
         else:
@@ -134,6 +135,18 @@ async def _send(
             if sent is not None:
                 delivered.append((sent.conversation_id, sent.activity_id))
     return delivered
+
+
+async def _channel(ports: WatchPorts, channel: str) -> ConversationRef | None:
+    """The channel's reference, aimed at the channel itself: a reference captured in a thread
+    (`;messageid=`) would make every card a reply in that thread."""
+    async with ports.uow() as work:
+        ref = await work.hazards.channel_reference(ports.tenant_id, channel)
+    if ref is None:
+        return None
+    reference = dict(ref.reference)
+    reference["conversation"] = {**dict(reference.get("conversation") or {}), "id": channel}
+    return replace(ref, conversation_id=channel, reference=reference)
 
 
 async def _one(sending: Awaitable[Delivery], who: str) -> Delivery | None:

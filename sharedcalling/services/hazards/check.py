@@ -208,7 +208,14 @@ async def _unreadable(
     detail = f"{type(error).__name__}: {error}"
     if error.request_id:
         detail += f" (request id {error.request_id})"
-    logger.warning("Hazard check could not read the tenant (%s): %s", operation, detail)
+    # The log names the call and the error type; the message (which may hold tenant data)
+    # goes to the finding the admins see.
+    logger.warning(
+        "Hazard check could not read the tenant (%s): %s, request id %s",
+        operation,
+        type(error).__name__,
+        error.request_id,
+    )
     now = ports.clock.now()
     async with ports.uow() as work:
         open_before = await work.hazards.open_hazards(ports.tenant_id)

@@ -68,7 +68,10 @@ async def _hazard(ports: WatchPorts, hazard_id: str) -> Hazard:
         try:
             return await work.hazards.get(ports.tenant_id, hazard_id.strip())
         except RecordNotFound:
-            raise InvalidInput(f"There is no hazard {hazard_id.strip()[:20]!r}.") from None
+            # The id came from card data: not echoed back.
+            raise InvalidInput(
+                "There is no such hazard; type **hazards** to see the open ones."
+            ) from None
 
 
 async def _request(ports: WatchPorts, request_id: str) -> ChangeRequest | None:
