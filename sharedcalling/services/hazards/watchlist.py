@@ -68,6 +68,7 @@ def build_watchlist(requests: Iterable[ChangeRequest]) -> Watchlist:
     be read are skipped with a warning (they were written by a format we do not know)."""
     users: dict[str, UserWatch] = {}
     policies: dict[str, PolicyWatch] = {}
+    accepted: dict[str, frozenset[str]] = {}
     for request in requests:
         try:
             desired = desired_from_json(request.desired)
@@ -84,18 +85,23 @@ def build_watchlist(requests: Iterable[ChangeRequest]) -> Watchlist:
                 UserId(key), desired.policy_name, request.id, extension_dialing=key in extension
             )
         policy = names.policy_key(desired.policy_name)
+        # Warnings any of our plans for this policy showed were known at set-up.
+        accepted[policy] = accepted.get(policy, frozenset()) | accepted_warnings(request.plan)
         if policy not in policies:
             policies[policy] = PolicyWatch(
                 policy_name=desired.policy_name,
                 resource_account_id=desired.resource_account_id,
                 emergency_numbers=desired.emergency_numbers,
                 request_id=request.id,
-                accepted=accepted_warnings(request.plan),
             )
-    return _with_users(policies, users)
+    return _with_users(policies, users, accepted)
 
 
-def _with_users(policies: dict[str, PolicyWatch], users: dict[str, UserWatch]) -> Watchlist:
+def _with_users(
+    policies: dict[str, PolicyWatch],
+    users: dict[str, UserWatch],
+    accepted: dict[str, frozenset[str]],
+) -> Watchlist:
     on_policy: dict[str, list[UserId]] = {key: [] for key in policies}
     for watch in users.values():
         on_policy.setdefault(names.policy_key(watch.policy_name), []).append(watch.user_id)
@@ -106,7 +112,7 @@ def _with_users(policies: dict[str, PolicyWatch], users: dict[str, UserWatch]) -
             emergency_numbers=p.emergency_numbers,
             request_id=p.request_id,
             user_ids=tuple(sorted(on_policy[key])),
-            accepted=p.accepted,
+            accepted=accepted.get(key, frozenset()),
         )
         for key, p in sorted(policies.items())
     )
