@@ -6,7 +6,7 @@ after a set time; and the affected people's own caller-ID warning for outbound-b
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Collection, Sequence
+from collections.abc import Awaitable, Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -59,6 +59,7 @@ async def announce(
     open_hazards: Sequence[Hazard],
     snapshot: TenantSnapshot,
     reachable: Collection[UserId],
+    affected: Mapping[str, Sequence[UserId]] | None = None,
 ) -> int:
     """Announce what is due; returns how many hazards reached at least one admin or channel."""
     due = sorted(
@@ -76,7 +77,8 @@ async def announce(
     for notice in notices[:limit]:
         deliveries = await _send(ports, admins, presenter.announcement(notice))
         reached += await _settle(ports, notice.hazard, deliveries, told=bool(deliveries))
-        await _tell_affected(ports, notice, snapshot, reachable, told=bool(deliveries))
+        everyone = (affected or {}).get(notice.hazard.key, notice.hazard.affected_user_ids)
+        await _tell_affected(ports, notice, snapshot, reachable, everyone, told=bool(deliveries))
     rest = notices[limit:]
     if rest:
         deliveries = await _send(ports, admins, presenter.summary(rest))
@@ -179,6 +181,7 @@ async def _tell_affected(
     notice: HazardNotice,
     snapshot: TenantSnapshot,
     reachable: Collection[UserId],
+    affected: Sequence[UserId],
     *,
     told: bool,
 ) -> None:
@@ -189,11 +192,11 @@ async def _tell_affected(
         return
     if not ports.watch.settings.notify_users:
         return
-    reach = {names.fold(u) for u in reachable}
+    wanted = {names.fold(u) for u in affected}
     countries = derived_countries(snapshot)
-    for user_id in hazard.affected_user_ids:
+    for user_id in reachable:  # usually far fewer than the people affected
         user = snapshot.user(user_id)
-        if user is None or names.fold(user_id) not in reach:
+        if user is None or names.fold(user_id) not in wanted:
             continue
         answer = caller_id_answer(user, snapshot, number_countries=countries)
         text = one_line_text(answer, user.display_name, about_self=True)

@@ -119,7 +119,9 @@ async def _check(ports: WatchPorts, trigger: str) -> CheckOutcome:
     countries = derived_countries(snapshot)
     result = await asyncio.to_thread(evaluate, watchlist, snapshot, number_countries=countries)
     outcome = await _record(ports, trigger, started, watchlist, result)
-    announced = await announce(ports, outcome.open_hazards, snapshot, reachable)
+    # Records keep the first 5,000 affected users; telling people uses the check's full list.
+    affected = {o.key: o.affected_user_ids for o in result.observations}
+    announced = await announce(ports, outcome.open_hazards, snapshot, reachable, affected)
     await retire_cards(ports, outcome.closed)
     _log(outcome)
     return _with(outcome, announced=announced)
