@@ -122,7 +122,7 @@ class HazardListView:
 def list_view(page: HazardPage, *, heading: str = "") -> HazardListView:
     counts = page.counts
     title = (
-        f"Open hazards: {counts['hazards']} hazards, {counts['warnings']} warnings, "
+        f"Open: {_count(counts['hazards'], 'hazard')}, {_count(counts['warnings'], 'warning')}, "
         f"{counts['unknown']} unknown"
     )
     return HazardListView(
@@ -132,6 +132,10 @@ def list_view(page: HazardPage, *, heading: str = "") -> HazardListView:
         page=page.page,
         pages=page.pages,
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def check_status(record: CheckRecord | None) -> str:

@@ -60,13 +60,12 @@ class Services:
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
-        from sharedcalling.services.background import PeriodicJob
+        return [self._hazard_job()]
 
-        return [self._hazard_job(PeriodicJob)]
-
-    def _hazard_job(self, job: type[PeriodicJob]) -> PeriodicJob:
+    def _hazard_job(self) -> PeriodicJob:
         """Every replica polls (at most every minute); the lease and the last check's time
         make one of them check once per HAZARD_CHECK_INTERVAL."""
+        from sharedcalling.services.background import PeriodicJob
         from sharedcalling.services.hazards.check import run_scheduled
 
         interval = self.hazards.settings.interval
@@ -75,7 +74,9 @@ class Services:
         async def run() -> None:
             await run_scheduled(ports)
 
-        return job("hazard-check", min(interval, 60.0), run, first_delay=min(interval, 30.0))
+        return PeriodicJob(
+            "hazard-check", min(interval, 60.0), run, first_delay=min(interval, 30.0)
+        )
 
     def hazard_ports(self) -> WatchPorts:
         from sharedcalling.services.hazards.check import WatchPorts
@@ -91,7 +92,8 @@ class Services:
         )
 
     async def check_hazards(self, asker: Principal, *, trigger: str = "command") -> CheckOutcome:
-        """ "check now": admins only (NotPermitted); `ran` False while another replica checks."""
+        """Run the hazard check now, for "check now": admins only (NotPermitted); `ran` is
+        False while another replica checks."""
         from sharedcalling.services.hazards.check import run_check
         from sharedcalling.services.hazards.queries import require_admin
 
@@ -99,13 +101,13 @@ class Services:
         return await run_check(self.hazard_ports(), trigger=trigger)
 
     async def hazard_page(self, asker: Principal, page: int = 0) -> HazardPage:
-        """ "hazards": the open ones, severity first, a page at a time; admins only."""
+        """The open hazards, for "hazards": severity first, a page at a time; admins only."""
         from sharedcalling.services.hazards.queries import hazard_page
 
         return await hazard_page(asker, page, tenant_id=self.tenant_id, uow=self.uow)
 
     async def plan_hazard_fix(self, asker: Principal, hazard_id: str) -> FixResult:
-        """ "Plan a fix": a FIX request from the current state, submitted for approval."""
+        """For "Plan a fix": a FIX request from the current state, submitted for approval."""
         from sharedcalling.services.hazards.fix import plan_fix
 
         return await plan_fix(self.hazard_ports(), asker, hazard_id, after_submit=self.after_submit)
