@@ -50,6 +50,13 @@ _AUDIT_EXPORT = re.compile(
 )
 
 _HELP = re.compile(r"^(?:help|\?|what can you do|commands|menu|hi|hello)$", re.IGNORECASE)
+_HAZARDS = re.compile(
+    r"^(?:show |list |open |any )?hazards?(?: page (?P<page>\d{1,4}))?$", re.IGNORECASE
+)
+_CHECK_NOW = re.compile(
+    r"^(?:check(?: hazards?)? now|check hazards?|run (?:the )?(?:hazard )?check(?: now)?)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +102,37 @@ class AuditExport:
     format: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Hazards:
+    """The open hazards (admins); `page` is 0-based, typed 1-based ("hazards page 2")."""
+
+    page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckNow:
+    """Run the hazard check now (admins)."""
+
+
 Command = (
-    CallerIdQuestion | Help | Unknown | MyRequests | PendingApprovals | ShowRequest | AuditExport
+    CallerIdQuestion
+    | Help
+    | Unknown
+    | MyRequests
+    | PendingApprovals
+    | ShowRequest
+    | AuditExport
+    | Hazards
+    | CheckNow
 )
+
+
+def _hazard_command(text: str) -> Command | None:
+    hazards = _HAZARDS.match(text)
+    if hazards:
+        page = hazards.group("page")
+        return Hazards(max(0, int(page) - 1) if page else 0)
+    return CheckNow() if _CHECK_NOW.match(text) else None
 
 
 def _clean(text: str) -> str:
@@ -137,6 +172,9 @@ def parse_command(text: str) -> Command:
     workflow = _workflow_command(cleaned)
     if workflow is not None:
         return workflow
+    hazard_command = _hazard_command(cleaned)
+    if hazard_command is not None:
+        return hazard_command
     subject = _subject(cleaned)
     if subject is not None:
         return CallerIdQuestion(subject=subject)

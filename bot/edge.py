@@ -15,6 +15,7 @@ from bot.auth import ChannelAuthenticator
 from bot.compat import apply_workarounds
 from bot.connector import ConnectorPool
 from bot.handler import ChatOpsBot
+from bot.hazard_presenter import CardHazardPresenter
 from bot.inbound import is_loopback_host
 from bot.notifications import ConversationMemory, TeamsNotifier
 from bot.openid import OpenIdKeys
@@ -91,6 +92,7 @@ async def open_edge(settings: Settings, services: Services) -> AsyncIterator[Edg
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
     services.notifier.bind(TeamsNotifier(adapter, settings.app_id, services.uow))
     services.approval.bind_renderer(request_card)
+    services.hazards.bind_presenter(CardHazardPresenter())
     memory = ConversationMemory(services.uow, services.clock)
     bot = ChatOpsBot(services, conversation_state, memory)
     try:

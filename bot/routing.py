@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot import answers, approval_answers, audit_answers, identity
+from bot import answers, approval_answers, audit_answers, hazards, identity
 from bot.commands import (
     AuditExport,
     CallerIdQuestion,
+    CheckNow,
     Command,
+    Hazards,
     Help,
     MyRequests,
     PendingApprovals,
@@ -32,6 +34,8 @@ ActionHandler = Callable[[Services, Principal, Mapping[str, Any]], Awaitable[Rep
 COMMANDS: Mapping[type[Command], CommandHandler] = {
     CallerIdQuestion: answers.caller_id,
     Help: answers.help_,
+    Hazards: hazards.hazards,
+    CheckNow: hazards.check_now,
     Unknown: answers.unknown,
     MyRequests: approval_answers.my_requests,
     PendingApprovals: approval_answers.pending_approvals,
@@ -50,6 +54,8 @@ ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.REQUEST_CANCEL: approval_answers.cancel,
     actions.REQUEST_REPLAN: approval_answers.replan,
     actions.REQUEST_SHOW: approval_answers.show,
+    actions.HAZARD_PLAN_FIX: hazards.plan_fix,
+    actions.HAZARD_PAGE: hazards.page,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
 

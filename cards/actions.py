@@ -51,5 +51,17 @@ APPROVAL_ACTION_IDS = frozenset(
 )
 APPROVAL_PREFIXES = ("approval.", "request.")
 
-ACTION_IDS: frozenset[str] = frozenset({CALLERID_PICK, CALLERID_REFRESH}) | APPROVAL_ACTION_IDS
+
+HAZARD_ID = "hazardId"
+"""Payload key: the id of a hazard (`HZ-...`); the bot re-reads it and re-checks the asker."""
+
+HAZARD_PLAN_FIX = "hazard.plan_fix"
+"""An admin asks for a plan that fixes a hazard; it goes for approval like any plan."""
+
+HAZARD_PAGE = "hazard.page"
+"""Another page of the open hazards."""
+
+ACTION_IDS: frozenset[str] = (
+    frozenset({CALLERID_PICK, CALLERID_REFRESH, HAZARD_PLAN_FIX, HAZARD_PAGE}) | APPROVAL_ACTION_IDS
+)
 """Every action id a card may carry; the bot's ACTION_HANDLERS must cover all of them."""

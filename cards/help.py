@@ -19,6 +19,8 @@ _COMMANDS: tuple[tuple[Role, str, str], ...] = (
     (Role.APPROVER, "show request <id>", "one request with its plan and decisions"),
     (Role.ADMIN, "audit export", "the audit trail as CSV and JSON (single-use links)"),
     (Role.APPROVER, "audit export", "the audit trail as CSV and JSON (single-use links)"),
+    (Role.ADMIN, "hazards", "what broke Shared Calling after set-up, most urgent first"),
+    (Role.ADMIN, "check now", "run the hazard check now"),
 )
 
 # Capabilities announced before their commands exist, so people know what is coming.

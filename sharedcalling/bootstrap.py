@@ -40,6 +40,7 @@ from sharedcalling.services import Services
 from sharedcalling.services.approvals.policy import ApprovalPolicy
 from sharedcalling.services.approvals.runtime import ApprovalRuntime, NoAppInstaller
 from sharedcalling.services.clock import SystemClock
+from sharedcalling.services.hazards.presenter import HazardSettings, HazardWatch
 from sharedcalling.services.notifier import DeferredNotifier
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
 
@@ -168,6 +169,7 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             approval_policy=approval_policy(settings),
             approval=_approval_runtime(settings, tenant),
             public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+            hazards=HazardWatch(hazard_settings(settings)),
         )
 
 
@@ -195,6 +197,15 @@ def _approval_runtime(settings: Settings, tenant: TenantGateway) -> ApprovalRunt
             NoAppInstaller.REASON + " (To let admins do it from here, set TEAMS_APP_CATALOG_ID "
             f"and grant the bot's app registration {INSTALL_PERMISSION}.)"
         )
+    )
+
+
+def hazard_settings(settings: Settings) -> HazardSettings:
+    return HazardSettings(
+        interval=settings.hazard_check_interval,
+        remind_after=settings.hazard_reminder_after or None,
+        channel_id=settings.hazard_channel_id.strip() or None,
+        notify_users=settings.hazard_notify_users,
     )
 
 

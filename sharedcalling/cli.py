@@ -1,4 +1,5 @@
-"""Command line for admins who script: plan, callerid, export-tenant, reset-tenant (docs/cli.md)."""
+"""Command line for admins who script: plan, callerid, check, export-tenant, reset-tenant
+(docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import TextIO
 
 from sharedcalling.bootstrap import build_services, export_tenant, reset_emulated_tenant
 from sharedcalling.cli_audit import add_audit_commands, run_export_audit, run_verify_audit
+from sharedcalling.cli_check import cannot_check, run_check_command
 from sharedcalling.cli_text import render_answer_text
 from sharedcalling.config import ConfigError, Settings, load_settings
 from sharedcalling.domain.errors import InvalidInput
@@ -42,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, type=Path, help="the tenant file to write")
     commands.add_parser("reset-tenant", help="put the emulated tenant back to its seed")
     add_audit_commands(commands)
+    commands.add_parser(
+        "check",
+        help="run the hazard check once (exit 0 none, 1 warnings, 2 hazards, 3 unknown)",
+    )
     return parser
 
 
@@ -176,8 +182,11 @@ def main(
             "export-tenant": run_export,
             "verify-audit": run_verify_audit,
             "export-audit": run_export_audit,
+            "check": run_check_command,
         }
         return asyncio.run(runner[args.command](args, settings, out))
     except (InvalidInput, TenantError, ConfigError) as exc:
+        if args.command == "check":  # monitoring: "cannot tell" is UNKNOWN, never "bad input"
+            return cannot_check(err, _describe(exc))
         err.write(f"error: {_describe(exc)}\n")
         return EXIT_BAD_INPUT

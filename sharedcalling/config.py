@@ -136,6 +136,14 @@ class Settings(BaseModel):
     # docs/demo-tenant.md), e.g. one written by `python -m sharedcalling export-tenant`.
     emulated_seed: str = Field("contoso", alias="EMULATED_SEED", min_length=1)
 
+    # Hazard watch (issue 14): how often the check runs (seconds), when an open hazard is
+    # announced again (seconds; 0 never), a channel that gets every announcement too (its
+    # conversation id, e.g. 19:...@thread.tacv2), and whether affected people are told.
+    hazard_check_interval: float = Field(3600.0, alias="HAZARD_CHECK_INTERVAL", ge=10)
+    hazard_reminder_after: float = Field(86400.0, alias="HAZARD_REMINDER_AFTER", ge=0)
+    hazard_channel_id: str = Field("", alias="HAZARD_CHANNEL_ID", max_length=1024)
+    hazard_notify_users: bool = Field(True, alias="HAZARD_NOTIFY_USERS")
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

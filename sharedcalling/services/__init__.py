@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services.approvals.policy import ApprovalPolicy
 from sharedcalling.services.approvals.runtime import ApprovalRuntime
+from sharedcalling.services.hazards.presenter import HazardWatch
 
 if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from sharedcalling.services.approvals.desk import ApprovalDesk
     from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
+    from sharedcalling.services.hazards.check import CheckOutcome, WatchPorts
+    from sharedcalling.services.hazards.fix import FixResult
+    from sharedcalling.services.hazards.queries import HazardPage
     from sharedcalling.services.notifier import DeferredNotifier
     from sharedcalling.services.ports import BotStateStore, Clock, TenantGateway
     from sharedcalling.services.unit_of_work import UnitOfWorkFactory
@@ -48,6 +52,9 @@ class Services:
     """Where people reach the bot's own endpoints (the audit export's download links)."""
     """The card renderer the edge binds, the approver roster cache, the app installer."""
 
+    hazards: HazardWatch = field(default_factory=HazardWatch)
+    """The hazard watch's settings and presenter (the edge binds one that renders cards)."""
+
     @property
     def approvals(self) -> ApprovalDesk:
         """The approval workflow's use cases (issue 11)."""
@@ -69,13 +76,63 @@ class Services:
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
-        return [*self.approvals.jobs()]
+        return [*self.approvals.jobs(), self._hazard_job()]
 
     async def request_counts(self) -> dict[str, int]:
         """Requests of this tenant by state (every state, zero when none), for /metrics."""
         from sharedcalling.services import requests
 
         return await requests.request_counts(self.tenant_id, uow=self.uow)
+
+    def _hazard_job(self) -> PeriodicJob:
+        """Every replica polls (at most every minute); the lease and the last check's time
+        make one of them check once per HAZARD_CHECK_INTERVAL."""
+        from sharedcalling.services.background import PeriodicJob
+        from sharedcalling.services.hazards.check import run_scheduled
+
+        interval = self.hazards.settings.interval
+        ports = self.hazard_ports()
+
+        async def run() -> None:
+            await run_scheduled(ports)
+
+        return PeriodicJob(
+            "hazard-check", min(interval, 60.0), run, first_delay=min(interval, 30.0)
+        )
+
+    def hazard_ports(self) -> WatchPorts:
+        from sharedcalling.services.hazards.check import WatchPorts
+
+        return WatchPorts(
+            tenant_id=self.tenant_id,
+            tenant=self.tenant,
+            uow=self.uow,
+            clock=self.clock,
+            notifier=self.notifier,
+            watch=self.hazards,
+            admin_group_id=self.admin_group_id,
+        )
+
+    async def check_hazards(self, asker: Principal, *, trigger: str = "command") -> CheckOutcome:
+        """Run the hazard check now, for "check now": admins only (NotPermitted); `ran` is
+        False while another replica checks."""
+        from sharedcalling.services.hazards.check import run_check
+        from sharedcalling.services.hazards.queries import require_admin
+
+        require_admin(asker, self.tenant_id)
+        return await run_check(self.hazard_ports(), trigger=trigger)
+
+    async def hazard_page(self, asker: Principal, page: int = 0) -> HazardPage:
+        """The open hazards, for "hazards": severity first, a page at a time; admins only."""
+        from sharedcalling.services.hazards.queries import hazard_page
+
+        return await hazard_page(asker, page, tenant_id=self.tenant_id, uow=self.uow)
+
+    async def plan_hazard_fix(self, asker: Principal, hazard_id: str) -> FixResult:
+        """For "Plan a fix": a FIX request from the current state, submitted for approval."""
+        from sharedcalling.services.hazards.fix import plan_fix
+
+        return await plan_fix(self.hazard_ports(), asker, hazard_id, after_submit=self.after_submit)
 
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""

@@ -19,6 +19,7 @@ from sharedcalling.domain.audit import AuditEntry, AuditFacts
 from sharedcalling.domain.errors import SharedCallingError
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.requests import ChangeRequest, RequestState
+from sharedcalling.services.hazard_store import HazardRepository, LeaseRepository
 
 
 class RecordNotFound(SharedCallingError):
@@ -181,6 +182,8 @@ class UnitOfWork(abc.ABC):
     conversations: ConversationRepository
     card_copies: CardCopyRepository
     notifications: NotificationLedger
+    leases: LeaseRepository
+    hazards: HazardRepository
 
     async def __aenter__(self) -> Self:
         await self._begin()

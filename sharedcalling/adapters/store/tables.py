@@ -240,3 +240,60 @@ control_flags = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", String(64), nullable=False),
 )
+
+# ---------------------------------------------------------------- hazard watch (issue 14)
+
+hazard_findings = Table(
+    "hazard_findings",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("hazard_class", String(32), nullable=False),
+    Column("subject_kind", String(32), nullable=False),
+    Column("subject_id", Text, nullable=False),
+    Column("subject_display", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("expected", Text, nullable=False),
+    Column("observed", Text, nullable=False),
+    Column("changes", Document, nullable=False),
+    Column("facts", Document, nullable=True),
+    Column("policy_names", Document, nullable=False),
+    Column("request_ids", Document, nullable=False),
+    Column("affected_user_ids", Document, nullable=False),
+    Column("affected_count", Integer, nullable=False),
+    Column("first_seen", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("resolution", Text, nullable=False),
+    Column("announced_at", UtcDateTime, nullable=True),
+    Column("deliveries", Document, nullable=False),
+    Column("fix_request_id", String(32), nullable=True),
+    Column("version", Integer, nullable=False),
+    Index("ix_hazard_findings_open", "tenant_id", "closed_at"),
+)
+
+hazard_facts = Table(
+    "hazard_facts",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("subject_key", Text, primary_key=True),
+    Column("facts", Document, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+)
+
+hazard_checks = Table(
+    "hazard_checks",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("summary", Document, nullable=False),
+    Index("ix_hazard_checks_started", "tenant_id", "started_at"),
+)
