@@ -11,9 +11,11 @@ from contextlib import AbstractAsyncContextManager
 
 from aiohttp import web
 
-from bot.edge import Edge, check_exposure, open_edge
+from bot.downloads import download_export
+from bot.edge import Edge, EdgeOptions, exposure_problem, open_edge
+from bot.tokens import TokenRequest, client_credentials, managed_identity
 from sharedcalling.bootstrap import build_services
-from sharedcalling.config import ConfigError, Settings, load_settings
+from sharedcalling.config import AppType, ConfigError, Settings, load_settings
 from sharedcalling.correlation import CorrelationFilter, LogSafetyFilter
 from sharedcalling.services import Services
 from sharedcalling.services.background import Background
@@ -32,7 +34,7 @@ def _lifecycle(open_services: ServicesOpener) -> Callable[[web.Application], Asy
         # One context: the database, the tenant backend and the edge open and close together.
         async with (
             open_services(app[SETTINGS]) as services,
-            open_edge(app[SETTINGS], services) as edge,
+            open_edge(edge_options(app[SETTINGS]), services) as edge,
         ):
             app[SERVICES] = services
             app[EDGE] = edge
@@ -55,6 +57,33 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def _token_request(settings: Settings) -> TokenRequest | None:
+    if not settings.app_id:
+        return None
+    if settings.app_type is AppType.USER_ASSIGNED_MSI:
+        return managed_identity(settings.app_id)
+    tenant = settings.app_tenant_id if settings.app_type is AppType.SINGLE_TENANT else ""
+    secret = settings.app_password.get_secret_value()
+    return client_credentials(settings.authority_host, tenant, settings.app_id, secret)
+
+
+def edge_options(settings: Settings) -> EdgeOptions:
+    """What the Teams edge needs of the settings: it reads no settings itself."""
+    return EdgeOptions(
+        app_id=settings.app_id,
+        host=settings.host,
+        openid_metadata_url=settings.bot_openid_metadata_url,
+        token_request=_token_request(settings),
+        public_url=settings.public_url,
+    )
+
+
+def check_exposure(settings: Settings) -> None:
+    problem = exposure_problem(settings.app_id, settings.host)
+    if problem is not None:
+        raise ConfigError([problem])
+
+
 async def messages(request: web.Request) -> web.StreamResponse:
     edge = request.app[EDGE]
     return await edge.adapter.process(request, edge.bot)
@@ -63,6 +92,10 @@ async def messages(request: web.Request) -> web.StreamResponse:
 async def healthz(request: web.Request) -> web.Response:
     await request.app[SERVICES].ping()
     return web.json_response({"status": "ok"})
+
+
+async def exports(request: web.Request) -> web.Response:
+    return await download_export(request, request.app[SERVICES])
 
 
 def create_app(
@@ -79,6 +112,7 @@ def create_app(
     app.cleanup_ctx.append(_lifecycle(open_services))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/exports/{token}", exports)
     return app
 
 

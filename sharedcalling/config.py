@@ -70,6 +70,10 @@ def _http_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _optional_http_url(value: str) -> str:
+    return _http_url(value) if value else value
+
+
 Guid = Annotated[str, AfterValidator(_guid)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 
@@ -120,9 +124,23 @@ class Settings(BaseModel):
     # docs/demo-tenant.md), e.g. one written by `python -m sharedcalling export-tenant`.
     emulated_seed: str = Field("contoso", alias="EMULATED_SEED", min_length=1)
 
+    # The admin set-up dialog (issue 10): how long a set-up nobody touches is kept, how long a
+    # plan export download link lives, and the address people's browsers reach the bot at
+    # (empty: http://HOST:PORT, enough for the Agents Playground on this machine).
+    setup_expiry_hours: float = Field(72.0, alias="SETUP_EXPIRY_HOURS", gt=0, le=720)
+    export_link_minutes: float = Field(10.0, alias="EXPORT_LINK_MINUTES", gt=0, le=1440)
+    public_base_url: Annotated[str, AfterValidator(_optional_http_url)] = Field(
+        "", alias="PUBLIC_BASE_URL"
+    )
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def public_url(self) -> str:
+        """Where browsers reach the bot (download links); PUBLIC_BASE_URL or http://HOST:PORT."""
+        return self.public_base_url or f"http://{self.host}:{self.port}"
 
 
 def _describe(error: Mapping[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sharedcalling.domain.ids import GroupId, TenantId
@@ -13,8 +14,10 @@ if TYPE_CHECKING:
     from sharedcalling.domain.requests import ChangeRequest
     from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
+    from sharedcalling.services.export_links import ExportLinkStore
     from sharedcalling.services.notifier import DeferredNotifier
     from sharedcalling.services.ports import BotStateStore, Clock, TenantGateway
+    from sharedcalling.services.setup import SetupUseCases
     from sharedcalling.services.unit_of_work import UnitOfWorkFactory
 
 
@@ -39,6 +42,19 @@ class Services:
     """Opens a unit of work over requests, locks, the audit log and conversation references."""
     notifier: DeferredNotifier
     """Proactive messages; the Teams edge binds it when it starts (unbound: Unreachable)."""
+    export_links: ExportLinkStore
+    """Single-use download links for plan exports (issue 10)."""
+    setup_expiry: timedelta
+    """A set-up nobody touched for this long is forgotten (SETUP_EXPIRY_HOURS)."""
+    export_link_lifetime: timedelta
+    """How long a plan export download link works (EXPORT_LINK_MINUTES)."""
+
+    @property
+    def setup(self) -> SetupUseCases:
+        """The admin set-up's use cases (issue 10)."""
+        from sharedcalling.services.setup import SetupUseCases
+
+        return SetupUseCases(self)
 
     async def after_submit(self, request: ChangeRequest) -> None:
         """Called right after a request was submitted (PENDING), to announce it at once.
@@ -54,7 +70,13 @@ class Services:
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
-        return []
+        from sharedcalling.services.background import PeriodicJob
+        from sharedcalling.services.export_links import purge_export_links
+
+        async def purge() -> None:
+            await purge_export_links(store=self.export_links, clock=self.clock)
+
+        return [PeriodicJob("export-link-purge", 3600.0, purge, first_delay=60.0)]
 
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""

@@ -13,6 +13,7 @@ from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     Group,
     PhoneNumber,
     PolicyType,
@@ -112,6 +113,12 @@ class TenantGateway(abc.ABC):
     @abc.abstractmethod
     async def list_numbers(self) -> list[PhoneNumber]:
         """The whole number inventory, ordered by number."""
+
+    async def list_emergency_locations(self) -> list[EmergencyLocation] | None:
+        """Every emergency location of the tenant (`Get-CsOnlineLisLocation`), ordered by
+        description; None when this backend cannot list them (the caller then offers what the
+        numbers reference, or a typed id). Not abstract: listing locations is optional."""
+        return None
 
     @abc.abstractmethod
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:

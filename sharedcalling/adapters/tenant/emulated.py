@@ -19,6 +19,7 @@ from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     Group,
     PhoneNumber,
     PolicyType,
@@ -169,6 +170,11 @@ class EmulatedTenantGateway(TenantGateway):
     async def list_numbers(self) -> list[PhoneNumber]:
         await self.faults.before("list_numbers")
         return [self._state.numbers[k] for k in sorted(self._state.numbers)]
+
+    async def list_emergency_locations(self) -> list[EmergencyLocation] | None:
+        await self.faults.before("list_emergency_locations")
+        locations = self._state.locations.values()
+        return sorted(locations, key=lambda loc: (names.fold(loc.description), loc.id))
 
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         await self.faults.before("snapshot")
