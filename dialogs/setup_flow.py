@@ -206,7 +206,7 @@ class SetupFlow:
             turn.principal,
             reviewed_fingerprint=text_of(data, ids.FINGERPRINT),
             justification=text_of(data, JUSTIFICATION),
-            attested_codes=attested,
+            attested=attested,
         )
         logger.info("Set-up submitted as request %s", request.id)
         card_body = status_card(status_view(request, submitted_notice(request)))

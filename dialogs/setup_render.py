@@ -101,6 +101,7 @@ class SetupRenderer:
         draft = state.draft
         review = await self._setup.review(draft) if draft.user_ids else None
         candidates = await self._setup.extension_candidates(draft.user_ids)
+        people, groups = await self._setup.suggestions()
         view = users_view(
             frame,
             review,
@@ -108,6 +109,8 @@ class SetupRenderer:
             state.page("users"),
             candidates,
             draft.extension_dialing_user_ids,
+            people=people,
+            groups=groups,
         )
         return users_card(view)
 
@@ -117,8 +120,14 @@ class SetupRenderer:
         group = None
         if draft.group_id is not None:
             group = (state.labels.get("group", draft.group_id), draft.group_id)
+        _people, groups = await self._setup.suggestions()
         view = assignment_view(
-            frame, options, group_mode=state.group_mode, group=group, rank=draft.group_rank
+            frame,
+            options,
+            group_mode=state.group_mode,
+            group=group,
+            rank=draft.group_rank,
+            groups=groups,
         )
         return assignment_card(view)
 

@@ -45,7 +45,8 @@ def _allowed(module: str) -> bool:
 def test_app_py_imports_only_the_edge_settings_bootstrap_and_services() -> None:
     imported = _imported(REPO / "app.py")
     assert {m for m in imported if not _allowed(m)} == set()
-    assert "bot.edge" in imported and "sharedcalling.bootstrap" in imported
+    assert "bot.edge" in imported
+    assert "sharedcalling.bootstrap" in imported
 
 
 def test_the_check_would_catch_app_py_reaching_an_adapter_or_a_card() -> None:

@@ -31,12 +31,14 @@ def assignment_card(view: AssignmentView) -> dict[str, Any]:
             size="Small",
         )
     )
-    initial = (view.group,) if view.group else ()
-    body.append(
-        search_box(inputs.ASSIGN_GROUP, "Group (for a group assignment)", SEARCH_GROUPS,
-                   placeholder="Start typing a group name", initial=initial,
-                   value=view.group[1] if view.group else None)
-    )  # fmt: skip
+    if view.group_suggestions:
+        body.append(
+            search_box(inputs.ASSIGN_GROUP, "Group (for a group assignment)", SEARCH_GROUPS,
+                       placeholder="Start typing a group name", initial=view.group_suggestions,
+                       value=view.group[1] if view.group else None)
+        )  # fmt: skip
+    else:
+        body.append(text_block("This tenant has no groups to assign to.", subtle=True))
     body.append(
         number_input(inputs.RANK, f"Rank (1 wins over all; 1 to {view.max_rank})",
                      value=view.rank, minimum=1, maximum=view.max_rank)

@@ -19,7 +19,7 @@ from cards.setup.views import (
 )
 from cards.text import phone
 from sharedcalling.domain.setup import Readiness
-from sharedcalling.domain.tenant import AppConfigurationType, NumberType, PhoneNumber
+from sharedcalling.domain.tenant import AppConfigurationType, Group, NumberType, PhoneNumber
 from sharedcalling.services.setup.accounts import AccountChoice, FixChoices
 from sharedcalling.services.setup.assignment import AssignmentOptions
 from sharedcalling.services.setup.numbers import EmergencyOptions
@@ -195,6 +195,10 @@ def numbers_view(frame: StepFrame, options: EmergencyOptions) -> NumbersView:
     )
 
 
+def group_title(group: Group) -> str:
+    return f"{group.display_name} ({len(group.member_ids):,} direct members)"
+
+
 def assignment_view(
     frame: StepFrame,
     options: AssignmentOptions,
@@ -202,9 +206,12 @@ def assignment_view(
     group_mode: bool,
     group: tuple[str, str] | None,
     rank: int | None,
+    groups: Sequence[Group] = (),
 ) -> AssignmentView:
     if group is None and options.suggested is not None:
-        group = (options.suggested.display_name, options.suggested.id)
+        group = (group_title(options.suggested), options.suggested.id)
+    suggestions = [group] if group else []
+    suggestions += [(group_title(g), g.id) for g in groups if not group or g.id != group[1]]
     # The chosen group's own assignment is replaced, so it does not count as another rank.
     max_rank = options.default_rank - (1 if group and _assigned(options, group[1]) else 0)
     existing = tuple(
@@ -214,6 +221,7 @@ def assignment_view(
         frame=frame,
         group_mode=group_mode,
         group=group,
+        group_suggestions=tuple(suggestions),
         rank=min(rank or options.default_rank, max_rank),
         max_rank=max_rank,
         existing=existing,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from cards.setup import inputs
-from cards.setup.mappers import PEOPLE_PER_PAGE, paged
+from cards.setup.mappers import PEOPLE_PER_PAGE, group_title, paged
 from cards.setup.views import (
     Attestation,
     DownloadLink,
@@ -28,8 +28,8 @@ from sharedcalling.domain.planning import (
     UpdateEmergencyNumbers,
 )
 from sharedcalling.domain.requests import ChangeRequest, RequestState
-from sharedcalling.domain.tenant import User
-from sharedcalling.services.setup.review import RowState, SetupReview, UserRow
+from sharedcalling.domain.tenant import Group, User
+from sharedcalling.services.setup.review import FindingGroup, RowState, SetupReview, UserRow
 
 REVIEW_PER_PAGE = 10
 _STATE_WORDS = {
@@ -54,6 +54,9 @@ def users_view(
     page: int,
     candidates: Sequence[User] = (),
     marked: Sequence[str] = (),
+    *,
+    people: Sequence[User] = (),
+    groups: Sequence[Group] = (),
 ) -> UsersView:
     rows = review.rows if review is not None else ()
     shown, where = paged(rows, page, PEOPLE_PER_PAGE, "users")
@@ -62,15 +65,25 @@ def users_view(
         count=count,
         rows=tuple((_person_title(r), r.user_id) for r in shown),
         page=where,
-        extension_candidates=tuple(
-            (f"{u.display_name} ({u.user_principal_name})", u.id) for u in candidates
-        ),
+        extension_candidates=tuple((person_title(u), u.id) for u in candidates),
         extension_marked=tuple(marked),
+        people_suggestions=tuple((person_title(u), u.id) for u in people),
+        group_suggestions=tuple((group_title(g), g.id) for g in groups),
     )
 
 
-def attestation_input(code: str) -> str:
-    return inputs.ATTEST_PREFIX + code
+def person_title(user: User) -> str:
+    return f"{user.display_name} ({user.user_principal_name})"
+
+
+def attestation_input(group: FindingGroup) -> str:
+    return inputs.ATTEST_PREFIX + group.id
+
+
+def finding_line(group: FindingGroup) -> str:
+    if group.about_people:
+        return f"{group.code} ({_people(group.count)}): {group.example}"
+    return f"{group.code}: {group.example}"
 
 
 def _change_line(kind: ChangeKind, count: int, example: Change) -> str:
@@ -158,10 +171,9 @@ def review_view(
         ),
         blocks=tuple(blocks),
         changes=_changes(review),
-        warnings=tuple(f"{g.code} ({g.count:,}): {g.example}" for g in review.warnings),
+        warnings=tuple(finding_line(g) for g in review.warnings),
         attestations=tuple(
-            Attestation(attestation_input(g.code), f"{g.code} ({g.count:,}): {g.example}")
-            for g in review.attestations
+            Attestation(attestation_input(g), finding_line(g)) for g in review.attestations
         ),
         rows=tuple((r.display, _row_value(r)) for r in shown),
         page=where,

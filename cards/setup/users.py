@@ -49,12 +49,21 @@ def users_card(view: UsersView) -> dict[str, Any]:
 
 
 def _add_section(view: UsersView) -> list[Element]:
-    return [
-        text_block("Add people in any of three ways; they add up.", weight="Bolder"),
-        search_box(inputs.PEOPLE, "Search people by name or UPN", SEARCH_PEOPLE,
-                   placeholder="Start typing a name", multi=True),
-        search_box(inputs.GROUP, "Add the direct members of a group", SEARCH_GROUPS,
-                   placeholder="Start typing a group name"),
+    parts: list[Element] = [
+        text_block("Add people in any of three ways; they add up.", weight="Bolder")
+    ]
+    if view.people_suggestions:
+        parts.append(
+            search_box(inputs.PEOPLE, "Search people by name or UPN", SEARCH_PEOPLE,
+                       placeholder="Start typing a name", multi=True,
+                       initial=view.people_suggestions)
+        )  # fmt: skip
+    if view.group_suggestions:
+        parts.append(
+            search_box(inputs.GROUP, "Add the direct members of a group", SEARCH_GROUPS,
+                       placeholder="Start typing a group name", initial=view.group_suggestions)
+        )  # fmt: skip
+    parts += [
         text_block(
             "Only direct members are added: members of nested groups are not (and a group "
             "policy assignment would not reach them either).",
@@ -69,7 +78,8 @@ def _add_section(view: UsersView) -> list[Element]:
             max_length=PASTE_LIMIT_CHARACTERS,
         ),
         action_set(execute("Add", SETUP_ADD_USERS, **payload(view.frame))),
-    ]  # fmt: skip
+    ]
+    return parts
 
 
 def _selection(view: UsersView) -> list[Element]:

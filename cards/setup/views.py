@@ -169,6 +169,9 @@ class UsersView:
     extension_candidates: tuple[tuple[str, str], ...] = ()
     extension_marked: tuple[str, ...] = ()
     maximum: int = 5000
+    people_suggestions: tuple[tuple[str, str], ...] = ()
+    """What the people typeahead shows before a query (Teams then asks the bot)."""
+    group_suggestions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,8 @@ class AssignmentView:
     group_mode: bool
     group: tuple[str, str] | None
     """(title, id) of the group chosen or suggested."""
+    group_suggestions: tuple[tuple[str, str], ...]
+    """What the group typeahead shows before a query; the chosen group first."""
     rank: int
     max_rank: int
     existing: tuple[str, ...]

@@ -91,7 +91,8 @@ def test_a_direct_routing_account_without_usages_asks_for_a_voice_routing_policy
     asked = assess_resource_account(bare, RA_BERLIN)
     assert (asked.readiness, asked.needs_vrp) == (Readiness.NEEDS_CHOICE, True)
     granted = assess_resource_account(bare, RA_BERLIN, voice_routing_policy="DE-Berlin-PSTN")
-    assert granted.pickable and not granted.needs_vrp
+    assert granted.pickable
+    assert not granted.needs_vrp
     assert [f.code for f in granted.fixes] == ["SC-R08"]
     empty = assess_resource_account(bare, RA_BERLIN, voice_routing_policy="NoPSTN")
     assert empty.readiness is Readiness.BLOCKED
@@ -111,7 +112,8 @@ def test_eligible_emergency_numbers_are_the_spare_subscriber_numbers(
     assert reasons["+14255550191"] == ["SC-E05"]
     assert reasons["+14255550196"] == ["SC-E04"]
     kinds = {a.number: a.same_kind for a in assessed}
-    assert kinds["+14255550191"] and not kinds[BERLIN_NUMBER]
+    assert kinds["+14255550191"]
+    assert not kinds[BERLIN_NUMBER]
 
 
 def test_numbers_already_in_the_reused_policy_are_eligible(snapshot: TenantSnapshot) -> None:
@@ -151,7 +153,8 @@ def test_an_unlisted_direct_routing_number_needs_an_attestation(
 )
 def test_bad_new_policy_names_are_refused_with_the_reason(name: str, problem: str) -> None:
     found = policy_name_problem(name, ["Global", "Seattle", "HelpDesk"])
-    assert found is not None and problem in found
+    assert found is not None
+    assert problem in found
 
 
 @pytest.mark.parametrize("name", ["Redmond", "SC Redmond 2", "sc_redmond.v2", "R", "x" * 64])

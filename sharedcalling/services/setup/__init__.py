@@ -109,6 +109,12 @@ class SetupUseCases:
     async def search_groups(self, text: str, skip: int, top: int) -> list[Group]:
         return await selection.search_groups(text, skip=skip, top=top, tenant=self.services.tenant)
 
+    async def suggestions(self) -> tuple[list[User], list[Group]]:
+        """What the people and group typeaheads show before anything is typed."""
+        tenant = self.services.tenant
+        people = await selection.suggest_people(tenant=tenant)
+        return people, await selection.suggest_groups(tenant=tenant)
+
     async def add_to_selection(
         self, current: Sequence[UserId], picked: Sequence[str], group_id: str | None, pasted: str
     ) -> tuple[tuple[UserId, ...], selection.SelectionReport, Group | None]:
@@ -142,7 +148,7 @@ class SetupUseCases:
         *,
         reviewed_fingerprint: str,
         justification: str,
-        attested_codes: Sequence[str],
+        attested: Sequence[str],
     ) -> ChangeRequest:
         """Store the request as PENDING, then tell the approval workflow at once."""
         services = self.services
@@ -150,7 +156,7 @@ class SetupUseCases:
             draft,
             reviewed_fingerprint=reviewed_fingerprint,
             justification=justification,
-            attested_codes=attested_codes,
+            attested=attested,
             principal=principal,
             tenant=services.tenant,
             uow=services.uow,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -54,6 +55,13 @@ class FindingGroup:
     example: str
     keys: tuple[str, ...]
     """`code:subject id` of each finding: what an attestation records."""
+    about_people: bool = False
+
+    @property
+    def id(self) -> str:
+        """Stable while the findings are: what a card's tick names, checked again at submit."""
+        digest = hashlib.sha256("\n".join(self.keys).encode()).hexdigest()[:10]
+        return f"{self.code}.{digest}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +117,22 @@ async def review_setup(
 
 
 def _groups(findings: Iterable[Finding]) -> tuple[FindingGroup, ...]:
-    grouped: dict[tuple[str, Severity], list[Finding]] = {}
+    """People's findings of one rule together (there may be thousands), with one example;
+    every other finding (the account, a number, the policy, the group) on its own."""
+    grouped: dict[tuple[str, Severity, str], list[Finding]] = {}
     for finding in findings:
-        grouped.setdefault((finding.code, finding.severity), []).append(finding)
+        detail = "" if finding.subject.kind is SubjectKind.USER else finding.message
+        grouped.setdefault((finding.code, finding.severity, detail), []).append(finding)
     return tuple(
-        FindingGroup(code, severity, len(items), items[0].message, tuple(map(finding_key, items)))
-        for (code, severity), items in sorted(grouped.items())
+        FindingGroup(
+            code,
+            severity,
+            len(items),
+            items[0].message,
+            tuple(map(finding_key, items)),
+            about_people=not detail,
+        )
+        for (code, severity, detail), items in sorted(grouped.items())
     )
 
 

@@ -72,6 +72,23 @@ async def search_groups(
     return matching[skip : skip + top]
 
 
+SUGGESTIONS = 10
+"""Choices a typeahead shows before anything is typed (a card's choice set is never empty)."""
+
+
+async def suggest_people(*, tenant: TenantGateway, limit: int = SUGGESTIONS) -> list[User]:
+    """The first people by name: what the people typeahead offers before a query."""
+    found = await tenant.search_users("", limit=limit * 2)
+    return [u for u in found if not u.is_resource_account][:limit]
+
+
+async def suggest_groups(*, tenant: TenantGateway, limit: int = SUGGESTIONS) -> list[Group]:
+    snapshot = await tenant.snapshot(SnapshotScope())
+    return sorted(snapshot.groups.values(), key=lambda g: (names.fold(g.display_name), g.id))[
+        :limit
+    ]
+
+
 def _starts(name: str, query: str) -> bool:
     return any(names.fold(part).startswith(query) for part in (name, *name.split()))
 

@@ -45,7 +45,7 @@ async def submit_setup(
     *,
     reviewed_fingerprint: str,
     justification: str,
-    attested_codes: Collection[str],
+    attested: Collection[str],
     principal: Principal,
     tenant: TenantGateway,
     uow: UnitOfWorkFactory,
@@ -54,7 +54,8 @@ async def submit_setup(
     """Plan the draft again and store it as PENDING when it is still the reviewed plan.
 
     Refused (nothing stored): a non-admin (NotPermitted); a missing or too long justification,
-    a blocked or empty plan, an unticked attestation (InvalidInput); a changed plan
+    a blocked or empty plan, an attestation group (FindingGroup.id) not in `attested`
+    (InvalidInput); a changed plan
     (PlanChanged); users held by another open request (UsersLocked, from submit_request).
     """
     if not principal.is_admin:
@@ -69,7 +70,8 @@ async def submit_setup(
         raise InvalidInput(f"The plan is blocked ({codes}); nothing can be submitted.")
     if plan.is_empty:
         raise InvalidInput("Nothing to change: everyone chosen is already set up this way.")
-    missing = [g.code for g in review.attestations if g.code not in set(attested_codes)]
+    ticked = set(attested)
+    missing = list(dict.fromkeys(g.code for g in review.attestations if g.id not in ticked))
     if missing:
         raise InvalidInput(
             "Confirm every warning that needs it before submitting: " + ", ".join(missing) + "."
