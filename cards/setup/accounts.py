@@ -31,7 +31,7 @@ def accounts_card(view: AccountsView) -> dict[str, Any]:
             "is behind it. Accounts the rules block show why and cannot be picked."
         )
     )
-    body.append(page_caption(view.page, "resource accounts"))
+    body.append(page_caption(view.page, "resource accounts", "resource account"))
     body += [_row(row) for row in view.rows]
     paging = pager(view.frame, view.page)
     if paging is not None:

@@ -86,11 +86,10 @@ def _page_data(page: Page, number: int) -> dict[str, PayloadValue]:
     return {LIST: page.list_name, PAGE: number}
 
 
-def page_caption(page: Page, noun: str) -> Element:
+def page_caption(page: Page, noun: str, singular: str) -> Element:
+    counted = f"{page.total:,} {singular if page.total == 1 else noun}"
     if page.count <= 1:
-        return text_block(f"{page.total:,} {noun}", subtle=True, size="Small")
+        return text_block(counted, subtle=True, size="Small")
     return text_block(
-        f"{page.total:,} {noun} \u00b7 page {page.number} of {page.count}",
-        subtle=True,
-        size="Small",
+        f"{counted} \u00b7 page {page.number} of {page.count}", subtle=True, size="Small"
     )

@@ -71,7 +71,7 @@ def _people(view: ReviewView) -> list[Element]:
         return []
     parts: list[Element] = [
         text_block("Per person", weight="Bolder"),
-        page_caption(view.page, "people"),
+        page_caption(view.page, "people", "person"),
         fact_set(view.rows),
     ]
     paging = pager(view.frame, view.page)

@@ -161,7 +161,9 @@ def review_view(
         for r in review.rows
         if r.state is RowState.LOCKED
     ]
-    if preview.plan.is_empty and not preview.plan.blocked:
+    if preview.plan.blocked and not blocks:
+        blocks.append("Everyone chosen is blocked (see each person below): nothing to submit.")
+    elif preview.plan.is_empty and not preview.plan.blocked:
         blocks.append("Nothing to change: everyone chosen is already set up this way.")
     return ReviewView(
         frame=frame,

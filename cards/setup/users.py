@@ -87,7 +87,7 @@ def _selection(view: UsersView) -> list[Element]:
         return [text_block("Nobody chosen yet.", subtle=True)]
     parts: list[Element] = [
         text_block(f"Chosen: {view.count:,} of at most {view.maximum:,}", weight="Bolder"),
-        page_caption(view.page, "people"),
+        page_caption(view.page, "people", "person"),
         pick_list(inputs.REMOVE, "Tick people to remove them", view.rows, multi=True),
     ]
     extra = [

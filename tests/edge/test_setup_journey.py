@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import SERVICES, create_app
 from cards.setup import inputs
 from sharedcalling.adapters.tenant.seeds import __file__ as seeds_init
-from sharedcalling.domain.ids import RequestId, TenantId, UserId
+from sharedcalling.domain.ids import TenantId, UserId
 from sharedcalling.domain.planning.codec import desired_from_json
 from sharedcalling.domain.requests import RequestKind, RequestState
 from sharedcalling.services import Services
@@ -161,9 +161,17 @@ def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     return actions_of(card)
 
 
+def demo_seed() -> dict[str, Any]:
+    """The shipped demo tenant as a tenant file document, to vary for one test."""
+    document: dict[str, Any] = json.loads(
+        (Path(seeds_init).parent / "contoso.json").read_text(encoding="utf-8")
+    )
+    return document
+
+
 def _pilot_seed(tmp_path: Path) -> Path:
     """The demo tenant plus a pilot group: Diego and Pradeep, and a nested group."""
-    seed = json.loads((Path(seeds_init).parent / "contoso.json").read_text(encoding="utf-8"))
+    seed = demo_seed()
     groups = seed["objects"]["group"]
     groups.append(
         {"id": PILOT, "display_name": "Shared Calling Pilot",
