@@ -37,6 +37,7 @@ from tests.fakes.fake_connector import FakeConnector
 
 RA_BERLIN = "00000000-0000-4000-8000-000000000053"
 SEATTLE_LOCATION = "00000000-0000-4000-c000-000000000002"
+SEATTLE_FLOOR_2 = "00000000-0000-4000-a000-000000000003"
 
 
 class SteppedClock(Clock):
@@ -71,8 +72,8 @@ async def test_the_people_typeahead_answers_from_the_tenant_page_by_page(teams: 
     assert ra["value"]["results"] == []  # resource accounts are not people
     groups = await setup.search("setup.groups", "seattle")
     assert groups["value"]["results"] == [
-        {"title": "Seattle Floor 2 (2 direct members)", "value": "00000000-0000-4000-a000-000000000003"}
-    ]  # fmt: skip
+        {"title": "Seattle Floor 2 (2 direct members)", "value": SEATTLE_FLOOR_2}
+    ]
     unknown = await setup.search("setup.numbers", "1")
     assert unknown["statusCode"] == 400
 
