@@ -43,7 +43,7 @@ class UserFacts:
     """Computed once: rules and the planner ask for it about 17 times per person."""
 
     def __post_init__(self) -> None:
-        display = self.id
+        display: str = self.id
         if self.user is not None:
             display = f"{self.user.display_name} ({self.user.user_principal_name})"
         object.__setattr__(self, "subject", Subject(SubjectKind.USER, self.id, display))
