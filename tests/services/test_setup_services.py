@@ -50,8 +50,8 @@ def test_pasted_lists_split_on_lines_commas_and_semicolons_and_read_outlook_addr
 
 async def test_a_selection_never_grows_beyond_5000(tenant: EmulatedTenantGateway) -> None:
     current = tuple(generated(n) for n in range(1, 4999))
+    three = "DiegoS@contoso.example, PradeepG@contoso.example, LeeG@contoso.example"
     with pytest.raises(InvalidInput, match="That would make 5,001 people"):
-        three = "DiegoS@contoso.example, PradeepG@contoso.example, LeeG@contoso.example"
         await selection.add_to_selection(current, pasted=three, tenant=tenant)
     grown, report, _group = await selection.add_to_selection(
         current, pasted="DiegoS@contoso.example, PradeepG@contoso.example", tenant=tenant
