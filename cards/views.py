@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cards.text import phone
 from sharedcalling.domain.callerid import (
     Callbacks,
     CallerIdAnswer,
@@ -14,7 +15,6 @@ from sharedcalling.domain.callerid import (
 )
 from sharedcalling.domain.tenant import AppConfigurationType
 from sharedcalling.services.callerid import Ambiguous, Answered
-from cards.text import phone
 from sharedcalling.services.numbering import display_number
 
 OUTCOME_LABELS = {
