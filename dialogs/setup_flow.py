@@ -189,7 +189,10 @@ class SetupFlow:
         link = DownloadLink(
             url=f"{self._public_url}/exports/{token}",
             filename=filename,
-            note=f"The link works once, for {minutes:g} minutes, for you only: do not forward it.",
+            note=(
+                f"The link works once, for {minutes:g} minutes: whoever opens it first gets the "
+                "file, so do not forward it."
+            ),
         )
         moved = state.moved().touched(turn.now)
         return await self._draw(moved, Hints(download=link, justification=_justification(turn)), "")

@@ -72,11 +72,20 @@ class Services:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
         from sharedcalling.services.background import PeriodicJob
         from sharedcalling.services.export_links import purge_export_links
+        from sharedcalling.services.setup.expiry import forget_abandoned_setups
 
-        async def purge() -> None:
+        async def purge_links() -> None:
             await purge_export_links(store=self.export_links, clock=self.clock)
 
-        return [PeriodicJob("export-link-purge", 3600.0, purge, first_delay=60.0)]
+        async def forget_setups() -> None:
+            await forget_abandoned_setups(
+                store=self.bot_state, clock=self.clock, expiry=self.setup_expiry
+            )
+
+        return [
+            PeriodicJob("export-link-purge", 3600.0, purge_links, first_delay=60.0),
+            PeriodicJob("setup-expiry", 3600.0, forget_setups, first_delay=120.0),
+        ]
 
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""

@@ -206,6 +206,11 @@ class BotStateStore(abc.ABC):
     async def delete(self, keys: Collection[str]) -> None:
         """Delete documents; unknown keys are ignored."""
 
+    @abc.abstractmethod
+    async def delete_untouched(self, prefix: str, *, before: datetime) -> int:
+        """Delete the documents whose key starts with `prefix` (taken literally, never as a
+        pattern) and that were last written before `before`; how many were deleted."""
+
 
 # --------------------------------------------------------------------------- clock
 

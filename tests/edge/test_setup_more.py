@@ -22,6 +22,7 @@ from sharedcalling.config import Settings
 from sharedcalling.domain.requests import RequestState
 from sharedcalling.services import Services
 from sharedcalling.services.ports import Clock
+from sharedcalling.services.setup.expiry import CONVERSATION_STATE_PREFIX, forget_abandoned_setups
 from tests.cards.card_checks import actions_of
 from tests.edge.conftest import edge_settings
 from tests.edge.setup_driver import DIEGO_UPN, RA_MAINLINE, SetupDriver, inputs_of, notices
@@ -164,6 +165,37 @@ async def test_an_untouched_set_up_expires_after_the_documented_time(
     assert "This set-up expired: nobody touched it for 72 hours" in setup.shown()
     await setup.click("Start a new set-up")
     assert setup.step() == ("account", 0)
+
+
+async def test_the_hourly_sweep_forgets_abandoned_set_ups(
+    timed_teams: Teams, clock: SteppedClock
+) -> None:
+    setup = SetupDriver(timed_teams)
+    await through_users(setup)
+    services = services_of(timed_teams)
+    key = f"{CONVERSATION_STATE_PREFIX}a:personal-megan"
+    assert set(await services.bot_state.read([key])) == {key}  # where the edge keeps it
+    [sweep] = [job for job in services.background_jobs() if job.name == "setup-expiry"]
+    await sweep.run()
+    assert set(await services.bot_state.read([key])) == {key}  # touched just now: kept
+    clock.at += timedelta(hours=73)
+    # Rows are stamped with the database's clock, not the test's: sweep as if 73 hours passed.
+    assert (
+        await forget_abandoned_setups(
+            store=services.bot_state, clock=clock_in_real_time(73), expiry=services.setup_expiry
+        )
+        == 1
+    )
+    await setup.click("Next")
+    assert "No set-up is in progress" in setup.shown()
+
+
+def clock_in_real_time(hours_later: int) -> Clock:
+    class Later(Clock):
+        def now(self) -> datetime:
+            return datetime.now(UTC) + timedelta(hours=hours_later)
+
+    return Later()
 
 
 async def test_people_in_another_open_request_are_named_with_its_id(teams: Teams) -> None:

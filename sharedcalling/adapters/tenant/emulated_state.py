@@ -71,6 +71,11 @@ class TenantState:
     _by_upn: dict[str, str] | None = field(default=None, repr=False, compare=False)
     """Folded UPN -> user key, built on first lookup by UPN and dropped by every `put`: a
     pasted list of 5,000 UPNs would otherwise scan every account 5,000 times."""
+    _search: list[tuple[tuple[str, ...], User]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """Accounts in search order with their folded names, built on first search and dropped by
+    every `put`: a typeahead asks once per keystroke."""
 
     @classmethod
     def of(cls, objects: Iterable[Any]) -> TenantState:
@@ -84,6 +89,7 @@ class TenantState:
             kind = KIND_OF_CLASS[type(obj)]
             self._table(kind.name)[kind.key(obj)] = obj
         self._by_upn = None
+        self._search = None
 
     def objects(self) -> list[Any]:
         return [obj for kind in _ATTRIBUTE_OF_KIND for obj in self._table(kind).values()]
@@ -111,6 +117,23 @@ class TenantState:
             self._by_upn = {names.fold(u.user_principal_name): k for k, u in self.users.items()}
         user_key = self._by_upn.get(wanted)
         return None if user_key is None else self.users.get(user_key)
+
+    def search(self, wanted: str, limit: int) -> list[User]:
+        """Accounts whose display name, a word of it, the UPN or the mail nickname starts with
+        `wanted` (folded), ordered by display name then UPN, at most `limit`."""
+        if self._search is None:
+            ordered = sorted(
+                self.users.values(),
+                key=lambda u: (names.fold(u.display_name), names.fold(u.user_principal_name)),
+            )
+            self._search = [(_search_keys(u), u) for u in ordered]
+        found: list[User] = []
+        for keys, user in self._search:
+            if len(found) >= limit:
+                break
+            if any(key.startswith(wanted) for key in keys):
+                found.append(user)
+        return found
 
     def number(self, telephone_number: str) -> PhoneNumber | None:
         return self.numbers.get(telephone_number.strip())
@@ -142,3 +165,13 @@ class TenantState:
             network_sites=tuple(self.sites[k] for k in sorted(self.sites)),
             cloud=self.tenant_info.cloud,
         )
+
+
+def _search_keys(user: User) -> tuple[str, ...]:
+    candidates = (
+        user.display_name,
+        *user.display_name.split(),
+        user.user_principal_name,
+        user.mail_nickname,
+    )
+    return tuple(names.fold(c) for c in candidates)
