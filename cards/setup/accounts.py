@@ -15,11 +15,16 @@ def _row(row: AccountRow) -> Element:
         text_block(f"{row.name} \u00b7 {row.number}", weight="Bolder"),
         text_block(f"{row.upn} \u00b7 {row.kind} \u00b7 {row.app}", subtle=True, size="Small",
                    spacing="None"),
-        text_block(row.verdict, color="Attention" if row.blocked else "Good", size="Small",
-                   spacing="None"),
+        text_block(row.verdict, color=_verdict_color(row), size="Small", spacing="None"),
     ]  # fmt: skip
     lines += [text_block(reason, size="Small", spacing="None") for reason in row.reasons]
     return container(*lines, separator=True)
+
+
+def _verdict_color(row: AccountRow) -> str:
+    if row.blocked:
+        return "Attention"
+    return "Warning" if row.warned else "Good"
 
 
 def accounts_card(view: AccountsView) -> dict[str, Any]:

@@ -101,6 +101,7 @@ def account_row(choice: AccountChoice) -> AccountRow:
         pickable=choice.assessment.pickable,
         reasons=reasons,
         blocked=not choice.assessment.pickable,
+        warned=choice.assessment.readiness is not Readiness.READY,
     )
 
 

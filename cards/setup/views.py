@@ -101,6 +101,7 @@ class AccountRow:
     pickable: bool
     reasons: tuple[str, ...] = ()
     blocked: bool = False
+    warned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
