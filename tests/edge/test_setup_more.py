@@ -337,3 +337,32 @@ async def test_a_direct_routing_account_gets_its_voice_routing_policy_and_typed_
         codes = {k.split(".")[2] for k in attestations(review)}
         assert "SC-E01" in codes
         assert "Grant voice routing policy DE-Berlin-PSTN to Contoso Berlin" in setup.shown()
+
+
+def _diego_with_an_extension(seed: dict[str, Any]) -> None:
+    seed["objects"]["number"].append(
+        {"telephone_number": "+14255550177;ext=177", "number_type": "DirectRouting",
+         "iso_country_code": None, "capabilities": ["UserAssignment"],
+         "assignment_status": "UserAssigned",
+         "assigned_target_id": "00000000-0000-4000-8000-000000000005"}
+    )  # fmt: skip
+
+
+async def test_someone_with_a_direct_routing_extension_can_keep_it(
+    tmp_path: Path, database_url: str, connector: FakeConnector
+) -> None:
+    async with _tenant(tmp_path, database_url, connector, _diego_with_an_extension) as teams:
+        setup = SetupDriver(teams)
+        await through_users(setup)
+        assert "Diego Siciliani (DiegoS@contoso.example) \u00b7 blocked: SC-U05" in setup.shown()
+        [(title, value)] = setup.choices(inputs.EXTENSION)
+        assert title == "Diego Siciliani (DiegoS@contoso.example)"
+        pradeep = "00000000-0000-4000-8000-000000000012"
+        await setup.click("Next", **{inputs.EXTENSION: pradeep})  # a forged mark
+        assert any("Only chosen people with a Direct Routing extension" in n
+                   for n in notices(setup.card or {}))  # fmt: skip
+        await setup.click("Next", **{inputs.EXTENSION: value})
+        await setup.click("Next", **{inputs.ASSIGN_MODE: inputs.MODE_PER_USER})
+        shown = setup.shown()
+        assert "2 people: 2 will change, 0 already compliant, 0 blocked" in shown
+        assert "SC-U06 (1 person): Diego Siciliani" in shown
