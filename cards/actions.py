@@ -25,8 +25,6 @@ SETUP_NEXT = "setup.next"
 """Submit the current step's inputs and go on."""
 SETUP_BACK = "setup.back"
 SETUP_CANCEL = "setup.cancel"
-SETUP_RESTART = "setup.restart"
-"""Forget the set-up in progress and start again."""
 SETUP_REFRESH = "setup.refresh"
 """Show the current step again (read the tenant again)."""
 SETUP_PAGE = "setup.page"
@@ -51,7 +49,6 @@ SETUP_DIALOG_ACTIONS: frozenset[str] = frozenset(
         SETUP_NEXT,
         SETUP_BACK,
         SETUP_CANCEL,
-        SETUP_RESTART,
         SETUP_REFRESH,
         SETUP_PAGE,
         SETUP_ADD_USERS,
