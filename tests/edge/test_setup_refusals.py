@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cards.setup import inputs
-from tests.cards.card_checks import actions_of
+from tests.cards.card_checks import actions_of, walk
 from tests.edge.setup_driver import (
     DIEGO_UPN,
     NUMBER_0193,
@@ -224,3 +224,16 @@ async def test_an_older_card_of_the_same_step_is_redrawn_not_obeyed(teams: Teams
     assert setup.step() == (step, revision)
     assert any("out of date" in e for e in errors(setup))
     assert chosen_numbers(setup) == [NUMBER_0193]
+
+
+@pytest.mark.parametrize("place", [GROUP_CHAT, CHANNEL], ids=["group chat", "channel"])
+async def test_help_in_a_group_chat_or_channel_says_to_mention_the_bot(
+    teams: Teams, place: Any
+) -> None:
+    reply = await teams.ask("megan", "help", place)
+    assert "@mention me first" in reply.text
+    shown = "\n".join(str(n.get("text", "")) for n in walk(reply.cards[0]) if isinstance(n, dict))
+    assert "A plain message never reaches me" in shown
+    assert all(a.get("verb") != "setup.start" for a in actions_of(reply.cards[0]))
+    personal_help = await teams.ask("megan", "help")
+    assert [a.get("verb") for a in actions_of(personal_help.cards[0])] == ["setup.start"]
