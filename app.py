@@ -13,12 +13,14 @@ from contextlib import AbstractAsyncContextManager
 
 from aiohttp import web
 
+import sharedcalling.metrics as metrics
 from bot.adapter import ACTIVITY_TYPE_KEY
 from bot.audit_answers import DOWNLOAD_PATH, download_handler
-from bot.edge import Edge, check_exposure, open_edge
-from sharedcalling import metrics
+from bot.downloads import download_export
+from bot.edge import Edge, EdgeOptions, exposure_problem, open_edge
+from bot.tokens import TokenRequest, client_credentials, managed_identity
 from sharedcalling.bootstrap import build_services
-from sharedcalling.config import ConfigError, Settings, load_settings
+from sharedcalling.config import AppType, ConfigError, Settings, load_settings
 from sharedcalling.correlation import CorrelationFilter, LogSafetyFilter
 from sharedcalling.log_format import formatter_for
 from sharedcalling.services import Services
@@ -37,7 +39,7 @@ def _lifecycle(open_services: ServicesOpener) -> Callable[[web.Application], Asy
         # One context: the database, the tenant backend and the edge open and close together.
         async with (
             open_services(app[SETTINGS]) as services,
-            open_edge(app[SETTINGS], services) as edge,
+            open_edge(edge_options(app[SETTINGS]), services) as edge,
         ):
             app[SERVICES] = services
             app[EDGE] = edge
@@ -58,6 +60,33 @@ def _freeze_startup_objects() -> None:
     that every turn in flight then waited for. Reference counting still frees them."""
     gc.collect()
     gc.freeze()
+
+
+def _token_request(settings: Settings) -> TokenRequest | None:
+    if not settings.app_id:
+        return None
+    if settings.app_type is AppType.USER_ASSIGNED_MSI:
+        return managed_identity(settings.app_id)
+    tenant = settings.app_tenant_id if settings.app_type is AppType.SINGLE_TENANT else ""
+    secret = settings.app_password.get_secret_value()
+    return client_credentials(settings.authority_host, tenant, settings.app_id, secret)
+
+
+def edge_options(settings: Settings) -> EdgeOptions:
+    """What the Teams edge needs of the settings: it reads no settings itself."""
+    return EdgeOptions(
+        app_id=settings.app_id,
+        host=settings.host,
+        openid_metadata_url=settings.bot_openid_metadata_url,
+        token_request=_token_request(settings),
+        public_url=settings.bot_url,
+    )
+
+
+def check_exposure(settings: Settings) -> None:
+    problem = exposure_problem(settings.app_id, settings.host)
+    if problem is not None:
+        raise ConfigError([problem])
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
@@ -82,6 +111,10 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def exports(request: web.Request) -> web.Response:
+    return await download_export(request, request.app[SERVICES])
+
+
 def create_app(
     settings: Settings | None = None, *, open_services: ServicesOpener = build_services
 ) -> web.Application:
@@ -98,6 +131,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
     app.router.add_get(DOWNLOAD_PATH, download_handler(lambda request: request.app[SERVICES]))
+    app.router.add_get("/exports/{token}", exports)
     return app
 
 

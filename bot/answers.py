@@ -12,7 +12,7 @@ from bot.commands import CallerIdQuestion, Help, Unknown
 from bot.replies import Reply, escape_markdown
 from cards.actions import USER_ID
 from cards.callerid import caller_id_ambiguous_card, caller_id_card
-from cards.help import HELP_TEXT, UNKNOWN_TEXT, help_card
+from cards.help import UNKNOWN_TEXT, help_card, help_text, mention_hint
 from cards.views import caller_id_view, choices_view
 from cards.welcome import welcome_card, welcome_text
 from sharedcalling.correlation import log_safe
@@ -69,16 +69,22 @@ async def pick_caller_id(services: Services, asker: Principal, data: Mapping[str
     return render_caller_id(await services.explain_caller_id(asker, user_id))
 
 
-async def help_(services: Services, asker: Principal, _command: Help) -> Reply:
-    return Reply(HELP_TEXT, help_card(asker.roles))
+async def help_(services: Services, asker: Principal, command: Help) -> Reply:
+    return Reply(help_text(command.mention), help_card(asker.roles, command.mention))
 
 
-async def unknown(services: Services, asker: Principal, _command: Unknown) -> Reply:
+async def unknown(services: Services, asker: Principal, command: Unknown) -> Reply:
+    if command.mention is not None:
+        return Reply(f"Sorry, I didn't understand that. {mention_hint(command.mention)}")
     return Reply(UNKNOWN_TEXT)
 
 
-def welcome(asker: Principal) -> Reply:
-    return Reply(welcome_text(asker.display_name), welcome_card(asker.display_name, asker.roles))
+def welcome(asker: Principal, mention: str | None = None) -> Reply:
+    """`mention`: the bot's name in a group chat or channel (people must @mention it there)."""
+    return Reply(
+        welcome_text(asker.display_name, mention),
+        welcome_card(asker.display_name, asker.roles, mention),
+    )
 
 
 def tenant_trouble(failure: TenantError) -> Reply:

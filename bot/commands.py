@@ -58,6 +58,18 @@ _CHECK_NOW = re.compile(
     re.IGNORECASE,
 )
 
+_SETUP = re.compile(
+    r"^(?:please |let(?:'|\u2019)?s |i (?:want|would like|need) to |help me )?(?:"
+    # "set up shared calling", "configure shared calling for Diego", "add users to shared calling"
+    r"(?:set ?up|configure|enable|roll ?out|add|move|put)(?: (?:people|users|someone|them))? "
+    r"(?:(?:for|on|onto|to|with) )?(?:the )?shared calling(?: (?:for|to|on) .+)?"
+    # "start setup", "resume the set-up", "new shared calling setup", "shared calling setup"
+    r"|(?:(?:start|begin|new|resume|continue|open|finish)(?: a| the| my)?(?: new)? )?"
+    r"(?:shared calling )?set ?up"
+    r")$",
+    re.IGNORECASE,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class CallerIdQuestion:
@@ -68,7 +80,15 @@ class CallerIdQuestion:
 
 @dataclass(frozen=True, slots=True)
 class Help:
-    """What can this bot do for me?"""
+    """What can this bot do for me? `mention` is the bot's name when asked in a group chat or
+    channel (set by the handler, not parsed), where people must @mention it."""
+
+    mention: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartSetup:
+    """An admin wants to set up Shared Calling (or go back to the set-up in progress)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +96,7 @@ class Unknown:
     """Anything we do not understand; answered with a pointer to `help`."""
 
     text: str = ""
+    mention: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +138,7 @@ class CheckNow:
 Command = (
     CallerIdQuestion
     | Help
+    | StartSetup
     | Unknown
     | MyRequests
     | PendingApprovals
@@ -169,6 +191,8 @@ def parse_command(text: str) -> Command:
     cleaned = _clean(text)
     if not cleaned or _HELP.match(cleaned):
         return Help()
+    if _SETUP.match(cleaned.replace("-", " ")):
+        return StartSetup()
     workflow = _workflow_command(cleaned)
     if workflow is not None:
         return workflow

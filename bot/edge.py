@@ -19,11 +19,11 @@ from bot.hazard_presenter import CardHazardPresenter
 from bot.inbound import is_loopback_host
 from bot.notifications import ConversationMemory, TeamsNotifier
 from bot.openid import OpenIdKeys
+from bot.setup_turns import SetupConversations
 from bot.state_storage import BotStateStorage
-from bot.tokens import BotTokenSource, TokenRequest, client_credentials, managed_identity
+from bot.tokens import BotTokenSource, TokenRequest
 from bot.turn_errors import make_turn_error_handler
 from cards.requests import request_card
-from sharedcalling.config import AppType, ConfigError, Settings
 from sharedcalling.services import Services
 
 PER_HOST = 64
@@ -45,31 +45,40 @@ class Edge:
     keys: OpenIdKeys | None
 
 
-def check_exposure(settings: Settings) -> None:
+@dataclass(frozen=True)
+class EdgeOptions:
+    """What the edge needs from the settings; app.py builds it (the edge reads no settings)."""
+
+    app_id: str
+    host: str
+    openid_metadata_url: str
+    token_request: TokenRequest | None
+    """How the bot gets its own Bot Connector token; None without an app id."""
+    public_url: str
+    """Where browsers reach the bot (plan export download links)."""
+
+
+class EdgeExposed(ValueError):
+    """The edge would serve unauthenticated traffic beyond this machine."""
+
+
+def exposure_problem(app_id: str, host: str) -> str | None:
     """Without an app id nothing is authenticated: serve this machine only."""
-    if not settings.app_id and not is_loopback_host(settings.host):
-        raise ConfigError(
-            [
-                f"MicrosoftAppId: required when HOST is {settings.host!r}; without an app id "
-                "the bot accepts unauthenticated traffic, so it listens on loopback only "
-                "(HOST=127.0.0.1)"
-            ]
+    if not app_id and not is_loopback_host(host):
+        return (
+            f"MicrosoftAppId: required when HOST is {host!r}; without an app id "
+            "the bot accepts unauthenticated traffic, so it listens on loopback only "
+            "(HOST=127.0.0.1)"
         )
-
-
-def _token_request(settings: Settings) -> TokenRequest:
-    if settings.app_type is AppType.USER_ASSIGNED_MSI:
-        return managed_identity(settings.app_id)
-    tenant = settings.app_tenant_id if settings.app_type is AppType.SINGLE_TENANT else ""
-    return client_credentials(
-        settings.authority_host, tenant, settings.app_id, settings.app_password.get_secret_value()
-    )
+    return None
 
 
 @asynccontextmanager
-async def open_edge(settings: Settings, services: Services) -> AsyncIterator[Edge]:
-    """The edge for `settings`; its HTTP session closes on exit. State lives in our database."""
-    check_exposure(settings)
+async def open_edge(options: EdgeOptions, services: Services) -> AsyncIterator[Edge]:
+    """The edge for `options`; its HTTP session closes on exit. State lives in our database."""
+    problem = exposure_problem(options.app_id, options.host)
+    if problem is not None:
+        raise EdgeExposed(problem)
     apply_workarounds()
     connector = aiohttp.TCPConnector(
         limit=TOTAL_CONNECTIONS, limit_per_host=PER_HOST, ttl_dns_cache=300
@@ -80,21 +89,24 @@ async def open_edge(settings: Settings, services: Services) -> AsyncIterator[Edg
         return session
 
     tokens = keys = authenticator = None
-    if settings.app_id:
-        tokens = BotTokenSource(_token_request(settings), current)
-        keys = OpenIdKeys(settings.bot_openid_metadata_url, current)
-        authenticator = ChannelAuthenticator(settings.app_id, keys)
+    if options.app_id:
+        if options.token_request is None:
+            raise EdgeExposed("an app id needs a way to get the bot's token (token_request)")
+        tokens = BotTokenSource(options.token_request, current)
+        keys = OpenIdKeys(options.openid_metadata_url, current)
+        authenticator = ChannelAuthenticator(options.app_id, keys)
     pool = ConnectorPool(
-        current, tokens=tokens, user_agent=USER_AGENT, anonymous=not settings.app_id
+        current, tokens=tokens, user_agent=USER_AGENT, anonymous=not options.app_id
     )
-    adapter = EdgeAdapter(app_id=settings.app_id, pool=pool, authenticator=authenticator)
+    adapter = EdgeAdapter(app_id=options.app_id, pool=pool, authenticator=authenticator)
     conversation_state = ConversationState(BotStateStorage(services.bot_state))
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
-    services.notifier.bind(TeamsNotifier(adapter, settings.app_id, services.uow))
+    services.notifier.bind(TeamsNotifier(adapter, options.app_id, services.uow))
     services.approval.bind_renderer(request_card)
     services.hazards.bind_presenter(CardHazardPresenter())
     memory = ConversationMemory(services.uow, services.clock)
-    bot = ChatOpsBot(services, conversation_state, memory)
+    setup = SetupConversations(services, conversation_state, options.public_url)
+    bot = ChatOpsBot(services, conversation_state, memory, setup)
     try:
         yield Edge(adapter, bot, session, tokens, keys)
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
@@ -21,17 +21,19 @@ from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from bot import identity, routing
 from bot.answers import tenant_trouble
-from bot.commands import parse_command
+from bot.commands import Help, StartSetup, Unknown, parse_command
 from bot.mentions import text_without_bot_mention
 from bot.notifications import ConversationMemory
-from bot.replies import Reply, invoke_error, to_activity, to_invoke_response
+from bot.replies import Reply, escape_markdown, invoke_error, to_activity, to_invoke_response
+from bot.search import SEARCH_INVOKE, answer_search, search_error
+from bot.setup_turns import SetupConversations
 from bot.welcome import claim_welcome, release_welcome
 from sharedcalling import correlation
 from sharedcalling.correlation import log_safe
 from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import NotPermitted, UnknownPerson
 from sharedcalling.services import Services
-from sharedcalling.services.ports import TenantError
+from sharedcalling.services.ports import StateConflict, TenantError
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +66,12 @@ class ChatOpsBot(TeamsActivityHandler):
         services: Services,
         conversation_state: BotState,
         conversations: ConversationMemory,
+        setup: SetupConversations,
     ) -> None:
         self._services = services
         self._conversation_state = conversation_state
         self._conversations = conversations
+        self._setup = setup
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         # Not reset afterwards: aiohttp runs each request in its own task (its own context), and
@@ -81,7 +85,12 @@ class ChatOpsBot(TeamsActivityHandler):
         # Before the turn runs: an approver who only ever installed the app is reachable.
         await self._conversations.remember(self._services.tenant_id, turn_context.activity)
         await super().on_turn(turn_context)
-        await self._conversation_state.save_changes(turn_context)
+        try:
+            await self._conversation_state.save_changes(turn_context)
+        except StateConflict:
+            # Another turn of this conversation saved first (a click Teams delivered twice):
+            # its state stands, and clearing it as a turn error would lose the set-up.
+            logger.info("Conversation state was saved by a simultaneous turn; kept that one")
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         asker = await self._identify(turn_context)
@@ -96,10 +105,17 @@ class ChatOpsBot(TeamsActivityHandler):
         action_id = routing.action_id_of(submitted) if submitted is not None else None
         if submitted is not None and action_id is not None:
             # Action.Submit arrives as a message whose value carries the action id.
+            if action_id in routing.DIALOG_ACTIONS:
+                return await self._setup.run(turn_context, principal, action_id, submitted)
             return await routing.run_action(self._services, principal, action_id, submitted)
         if len(activity.text or "") > MAX_MESSAGE_TEXT:
             return Reply(TOO_LONG_TEXT)
         command = parse_command(text_without_bot_mention(activity))
+        if isinstance(command, StartSetup):
+            return await self._setup.run(turn_context, principal)
+        mention = _mention_name(activity)
+        if mention is not None and isinstance(command, Help | Unknown):
+            command = replace(command, mention=mention)
         return await routing.run_command(self._services, principal, command)
 
     async def on_adaptive_card_invoke(
@@ -116,10 +132,24 @@ class ChatOpsBot(TeamsActivityHandler):
             if asker.unidentified:
                 return invoke_error(HTTPStatus.FORBIDDEN, "Forbidden", asker.reply.text)
             return to_invoke_response(asker.reply)
+        if isinstance(verb, str) and verb in routing.DIALOG_ACTIONS:
+            return to_invoke_response(await self._setup.run(turn_context, asker, verb, data))
         if not isinstance(verb, str) or routing.handler_for(verb) is None:
             await routing.note_unknown_action(self._services, asker, verb, data)
             return invoke_error(HTTPStatus.BAD_REQUEST, "NotSupported", "Unknown card action.")
         return to_invoke_response(await routing.run_action(self._services, asker, verb, data))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        # botbuilder 4.17 has no handler for the typeahead's `application/search` invoke.
+        if turn_context.activity.name == SEARCH_INVOKE:
+            return self._create_invoke_response(await self._search(turn_context))
+        return await super().on_invoke_activity(turn_context)
+
+    async def _search(self, turn_context: TurnContext) -> dict[str, Any]:
+        asker = await self._identify(turn_context)
+        if isinstance(asker, _Refusal):
+            return search_error(HTTPStatus.FORBIDDEN, "Forbidden", asker.reply.text)
+        return await answer_search(self._services, asker, turn_context.activity.value)
 
     @staticmethod
     def _create_invoke_response(body: object = None) -> InvokeResponse:
@@ -166,7 +196,8 @@ class ChatOpsBot(TeamsActivityHandler):
                 await release_welcome(self._services.bot_state, activity)
                 await turn_context.send_activity(to_activity(asker.reply))
                 return
-            await turn_context.send_activity(to_activity(routing.welcome(asker)))
+            welcome = routing.welcome(asker, _mention_name(activity))
+            await turn_context.send_activity(to_activity(welcome))
         except Exception:
             # Not sent: let a later install try again.
             await release_welcome(self._services.bot_state, activity)
@@ -206,3 +237,17 @@ class ChatOpsBot(TeamsActivityHandler):
             )
         elif activity.type in (ActivityTypes.message, ActivityTypes.installation_update):
             await turn_context.send_activity(identity.FOREIGN_TENANT_TEXT)
+
+
+def _mention_name(activity: Activity) -> str | None:
+    """The bot's name as people @mention it, in a group chat or channel; None in a personal
+    chat (where every message reaches the bot)."""
+    conversation = activity.conversation
+    kind = getattr(conversation, "conversation_type", None) if conversation else None
+    if kind in (None, "personal"):
+        return None
+    recipient = activity.recipient
+    name = getattr(recipient, "name", None) if recipient else None
+    if not isinstance(name, str) or not name.strip():
+        return "Shared Calling"
+    return escape_markdown(name.strip()[:64])

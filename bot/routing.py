@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot import answers, approval_answers, audit_answers, hazards, identity
+from bot import answers, approval_answers, audit_answers, hazards, identity, setup_requests
 from bot.commands import (
     AuditExport,
     CallerIdQuestion,
@@ -26,7 +26,15 @@ from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.services import Services
 from sharedcalling.services.ports import TenantError
 
-__all__ = ["ACTION_HANDLERS", "COMMANDS", "parse_command", "run_action", "run_command", "welcome"]
+__all__ = [
+    "ACTION_HANDLERS",
+    "COMMANDS",
+    "DIALOG_ACTIONS",
+    "parse_command",
+    "run_action",
+    "run_command",
+    "welcome",
+]
 
 CommandHandler = Callable[[Services, Principal, Any], Awaitable[Reply]]
 ActionHandler = Callable[[Services, Principal, Mapping[str, Any]], Awaitable[Reply]]
@@ -56,8 +64,13 @@ ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.REQUEST_SHOW: approval_answers.show,
     actions.HAZARD_PLAN_FIX: hazards.plan_fix,
     actions.HAZARD_PAGE: hazards.page,
+    actions.SETUP_REQUEST_STATUS: setup_requests.request_status,
+    actions.SETUP_REQUEST_CANCEL: setup_requests.cancel_request,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
+
+DIALOG_ACTIONS: frozenset[str] = actions.SETUP_DIALOG_ACTIONS
+"""Card actions the set-up dialog answers (they need the conversation's dialog state)."""
 
 
 def handler_for(verb: object) -> ActionHandler | None:
@@ -76,7 +89,10 @@ async def note_unknown_action(
 def action_id_of(submitted: Mapping[str, Any]) -> str | None:
     """The action id an Action.Submit payload carries, when it is one we route."""
     action_id = submitted.get(actions.VERB_KEY)
-    return action_id if isinstance(action_id, str) and action_id in ACTION_HANDLERS else None
+    known = isinstance(action_id, str) and (
+        action_id in ACTION_HANDLERS or action_id in DIALOG_ACTIONS
+    )
+    return action_id if known else None
 
 
 async def run_command(services: Services, principal: Principal, command: Command) -> Reply:
@@ -102,8 +118,8 @@ async def run_action(
         return answers.tenant_trouble(failure)
 
 
-def welcome(principal: Principal) -> Reply:
-    return answers.welcome(principal)
+def welcome(principal: Principal, mention: str | None = None) -> Reply:
+    return answers.welcome(principal, mention)
 
 
 async def note_foreign_action(services: Services, activity: Any) -> None:

@@ -61,7 +61,70 @@ HAZARD_PLAN_FIX = "hazard.plan_fix"
 HAZARD_PAGE = "hazard.page"
 """Another page of the open hazards."""
 
-ACTION_IDS: frozenset[str] = (
-    frozenset({CALLERID_PICK, CALLERID_REFRESH, HAZARD_PLAN_FIX, HAZARD_PAGE}) | APPROVAL_ACTION_IDS
+
+# ---- the admin set-up (issue 10): every step answers in place with the next card.
+SETUP_START = "setup.start"
+"""Start (or resume) the set-up: the welcome and help cards' button."""
+SETUP_NEXT = "setup.next"
+"""Submit the current step's inputs and go on."""
+SETUP_BACK = "setup.back"
+SETUP_CANCEL = "setup.cancel"
+SETUP_REFRESH = "setup.refresh"
+"""Show the current step again (read the tenant again)."""
+SETUP_PAGE = "setup.page"
+"""Show another page of a list (`list`, `page`)."""
+SETUP_ADD_USERS = "setup.add_users"
+SETUP_REMOVE_USERS = "setup.remove_users"
+SETUP_CLEAR_USERS = "setup.clear_users"
+SETUP_ADD_NUMBERS = "setup.add_numbers"
+SETUP_NUMBER_UP = "setup.number_up"
+SETUP_NUMBER_REMOVE = "setup.number_remove"
+SETUP_EXPORT = "setup.export"
+"""Make a single-use download link for the plan (`format` ps1 or json)."""
+SETUP_SUBMIT = "setup.submit"
+SETUP_REQUEST_STATUS = "setup.request_status"
+"""The status card of a submitted set-up request (`requestId`), read again."""
+SETUP_REQUEST_CANCEL = "setup.request_cancel"
+"""Cancel a submitted set-up request (`requestId`) before it is decided."""
+
+SETUP_DIALOG_ACTIONS: frozenset[str] = frozenset(
+    {
+        SETUP_START,
+        SETUP_NEXT,
+        SETUP_BACK,
+        SETUP_CANCEL,
+        SETUP_REFRESH,
+        SETUP_PAGE,
+        SETUP_ADD_USERS,
+        SETUP_REMOVE_USERS,
+        SETUP_CLEAR_USERS,
+        SETUP_ADD_NUMBERS,
+        SETUP_NUMBER_UP,
+        SETUP_NUMBER_REMOVE,
+        SETUP_EXPORT,
+        SETUP_SUBMIT,
+    }
 )
-"""Every action id a card may carry; the bot's ACTION_HANDLERS must cover all of them."""
+"""Actions the set-up dialog answers (they need its state); the others are stateless."""
+
+# Payload keys of the set-up's actions (input ids are in cards/setup/inputs.py).
+STEP = "step"
+"""The step the card shows: an action for another step is refused (a skipped step)."""
+REVISION = "rev"
+"""The set-up's revision the card was drawn from: an older card is redrawn, not obeyed."""
+NUMBER = "number"
+LIST = "list"
+FORMAT = "format"
+
+SEARCH_PEOPLE = "setup.people"
+"""Data.Query dataset of the people typeahead (answered by the `application/search` invoke)."""
+SEARCH_GROUPS = "setup.groups"
+SEARCH_DATASETS: frozenset[str] = frozenset({SEARCH_PEOPLE, SEARCH_GROUPS})
+
+ACTION_IDS: frozenset[str] = (
+    frozenset({CALLERID_PICK, CALLERID_REFRESH, HAZARD_PLAN_FIX, HAZARD_PAGE})
+    | frozenset({SETUP_REQUEST_STATUS, SETUP_REQUEST_CANCEL})
+    | SETUP_DIALOG_ACTIONS
+    | APPROVAL_ACTION_IDS
+)
+"""Every action id a card may carry; the bot's ACTION_HANDLERS and DIALOG_ACTIONS cover them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cards.text import phone
 from sharedcalling.domain.callerid import (
     Callbacks,
     CallerIdAnswer,
@@ -67,11 +68,13 @@ def caller_id_view(result: Answered) -> CallerIdView:
         subject_id=result.subject.id,
         title="Your caller ID" if result.about_self else f"Caller ID of {name}",
         headline=_headline(answer),
+        # Numbers on the card never break across lines; the message text beside it keeps
+        # plain characters, so a number copied from it dials as written.
         summary=summary_text(
             answer,
             name,
             about_self=result.about_self,
-            number_format=display_number,
+            number_format=phone,
             admins_notified=result.admins_notified,
         ),
         one_line=one_line_text(
@@ -102,7 +105,7 @@ def choices_view(result: Ambiguous) -> CallerIdChoicesView:
 def _headline(answer: CallerIdAnswer) -> str:
     """The presented number: for a resource caller ID, the CLID resource account's number."""
     if answer.outbound_number:
-        return display_number(answer.outbound_number)
+        return phone(answer.outbound_number)
     if answer.is_problem:
         return "Outside calls may fail"
     if answer.personal_number:
@@ -116,12 +119,12 @@ def _facts(answer: CallerIdAnswer, who: str) -> tuple[tuple[str, str], ...]:
     if shared is not None:
         facts.append(("Policy", f"{shared.policy_name} ({shared.assignment})"))
         number = shared.resource_account_number
-        shown = display_number(number) if number else "no number"
+        shown = phone(number) if number else "no number"
         facts.append(("Resource account", f"{shared.resource_account_name or '?'} ({shown})"))
         if shared.extension:
             facts.append(("Extension", shared.extension))
     elif answer.personal_number:
-        facts.append(("Own number", display_number(answer.personal_number)))
+        facts.append(("Own number", phone(answer.personal_number)))
     if answer.outcome not in (Outcome.NO_PSTN, Outcome.NO_NUMBER):
         facts.append(("Callbacks", _callbacks(answer, who)))
         facts.append(("Emergency calls", _emergency(answer)))
@@ -146,7 +149,7 @@ def _callbacks(answer: CallerIdAnswer, who: str) -> str:
 
 def _emergency(answer: CallerIdAnswer) -> str:
     emergency = answer.emergency
-    numbers = ", ".join(display_number(n) for n in emergency.numbers)
+    numbers = ", ".join(phone(n) for n in emergency.numbers)
     if emergency.kind is EmergencyKind.CALLBACK_POOL:
         return f"one of {numbers}, held {emergency.hold_minutes} min for callbacks"
     if emergency.kind is EmergencyKind.MAIN_NUMBER:
@@ -175,7 +178,7 @@ def _problems(answer: CallerIdAnswer) -> tuple[str, ...]:
 def _caveats(answer: CallerIdAnswer) -> tuple[str, ...]:
     caveats = [f"{_sentence(r.text)} ({r.code})." for r in answer.unknowns]
     caveats += [
-        f"Number {display_number(n)} is {state}: not a working number."
+        f"Number {phone(n)} is {state}: not a working number."
         for n, state in answer.inactive_numbers
     ]
     if answer.clid is not None and answer.shared is not None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sharedcalling import correlation
 from sharedcalling.adapters.store.bot_state import SqlBotStateStore
 from sharedcalling.adapters.store.engine import make_engine, migrate
+from sharedcalling.adapters.store.export_links_repo import SqlExportLinkStore
 from sharedcalling.adapters.store.tenant_state import SqlTenantStateStore
 from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.adapters.tenant.composite import CompositeTenantGateway
@@ -28,10 +29,13 @@ from sharedcalling.adapters.tenant.emulated_seed import (
     seed_tenant_id,
 )
 from sharedcalling.adapters.tenant.emulated_tenant_export import tenant_file_text
-from sharedcalling.adapters.tenant.graph import GraphTenantGateway, graph_gateway_from_settings
+from sharedcalling.adapters.tenant.graph import GraphTenantGateway
+from sharedcalling.adapters.tenant.graph_auth import ClientCertificate, MsalTokenProvider
+from sharedcalling.adapters.tenant.graph_http import GraphClient
 from sharedcalling.adapters.tenant.graph_install import PERMISSION as INSTALL_PERMISSION
 from sharedcalling.adapters.tenant.graph_install import GraphAppInstaller
 from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
+from sharedcalling.adapters.tenant.powershell_worker import PowerShellWorker, pwsh_launcher
 from sharedcalling.config import ConfigError, Settings, TenantBackend
 from sharedcalling.domain import names
 from sharedcalling.domain.errors import InvalidInput
@@ -88,6 +92,57 @@ def _faults(spec: str) -> Faults:
 
 
 # --- graph+powershell backend (helper G, issue 4) ---------------------------------------------
+def graph_gateway_from_settings(
+    settings: Settings, *, correlation_id: Callable[[], str | None] | None = None
+) -> GraphTenantGateway:
+    """The Graph gateway the settings describe: the client secret if one is set, else the
+    certificate; base URL and authority; the admin and approver groups always read into
+    snapshots."""
+    secret = settings.graph_client_secret.get_secret_value() or None
+    certificate = None
+    if secret is None and settings.graph_certificate_path is not None:
+        certificate = ClientCertificate.from_file(
+            settings.graph_certificate_path, settings.graph_certificate_thumbprint
+        )
+    tokens = MsalTokenProvider(
+        authority_host=settings.authority_host,
+        tenant_id=settings.tenant_id,
+        client_id=settings.graph_client_id,
+        scope=f"{settings.graph_base_url}/.default",
+        client_secret=None if certificate else secret,
+        certificate=certificate,
+    )
+    client = GraphClient(settings.graph_base_url, tokens, correlation_id=correlation_id)
+    return GraphTenantGateway(
+        client,
+        settings.tenant_id,
+        group_ids=(settings.admin_group_id, settings.approver_group_id),
+    )
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """What worker.ps1 reads to connect; secrets stay out of argv and out of the protocol."""
+    env = {
+        "SC_TEAMS_APP_ID": settings.graph_client_id,
+        "SC_TEAMS_TENANT_ID": settings.tenant_id,
+    }
+    if settings.graph_certificate_path is not None:
+        env["SC_TEAMS_CERTIFICATE_PATH"] = str(settings.graph_certificate_path)
+    if settings.graph_certificate_thumbprint:
+        env["SC_TEAMS_CERTIFICATE_THUMBPRINT"] = settings.graph_certificate_thumbprint
+    return env
+
+
+def powershell_gateway_from_settings(settings: Settings) -> PowerShellTenantGateway:
+    launch = pwsh_launcher(settings.pwsh_path, worker_environment(settings))
+    worker = PowerShellWorker(
+        launch,
+        call_timeout=settings.powershell_timeout_seconds,
+        start_timeout=max(settings.powershell_timeout_seconds, 60.0),
+    )
+    return PowerShellTenantGateway(worker, TenantId(settings.tenant_id))
+
+
 async def _open_graph_powershell(
     settings: Settings, _engine: AsyncEngine, stack: AsyncExitStack
 ) -> TenantGateway:
@@ -95,7 +150,7 @@ async def _open_graph_powershell(
     # first use and both are closed with the stack (HTTP session, worker process).
     tenant = CompositeTenantGateway(
         graph_gateway_from_settings(settings, correlation_id=correlation.current),
-        PowerShellTenantGateway.from_settings(settings),
+        powershell_gateway_from_settings(settings),
     )
     stack.push_async_callback(tenant.close)
     return tenant
@@ -168,8 +223,11 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             notifier=DeferredNotifier(),
             approval_policy=approval_policy(settings),
             approval=_approval_runtime(settings, tenant),
-            public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+            public_url=settings.bot_url,
             hazards=HazardWatch(hazard_settings(settings)),
+            export_links=SqlExportLinkStore(engine),
+            setup_expiry=timedelta(hours=settings.setup_expiry_hours),
+            export_link_lifetime=timedelta(minutes=settings.export_link_minutes),
         )
 
 

@@ -70,6 +70,10 @@ def _http_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _optional_http_url(value: str) -> str:
+    return _http_url(value) if value else value
+
+
 Guid = Annotated[str, AfterValidator(_guid)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 
@@ -115,9 +119,9 @@ class Settings(BaseModel):
     # "App ID"); with graph+powershell it lets admins install the app for unreachable approvers
     # (Graph permission TeamsAppInstallation.ReadWriteSelfForUser.All).
     teams_app_catalog_id: Guid = Field("", alias="TEAMS_APP_CATALOG_ID")
-    # The bot's public base URL (the messaging endpoint without /api/messages), for the audit
-    # export's download links; empty means http://HOST:PORT (the local demo).
-    public_url: str = Field("", alias="PUBLIC_URL", pattern=r"^(https?://\S+)?$")
+    # The bot's public base URL as people's browsers reach it (the messaging endpoint without
+    # /api/messages), for download links (plan and audit exports); empty: http://HOST:PORT.
+    public_url: Annotated[str, AfterValidator(_optional_http_url)] = Field("", alias="PUBLIC_URL")
 
     # Real tenant backends (issue 4): Graph endpoint, sign-in authority, app-only credentials.
     graph_base_url: HttpUrl = Field("https://graph.microsoft.com", alias="GRAPH_BASE_URL")
@@ -143,10 +147,19 @@ class Settings(BaseModel):
     hazard_reminder_after: float = Field(86400.0, alias="HAZARD_REMINDER_AFTER", ge=0)
     hazard_channel_id: str = Field("", alias="HAZARD_CHANNEL_ID", max_length=1024)
     hazard_notify_users: bool = Field(True, alias="HAZARD_NOTIFY_USERS")
+    # The admin set-up dialog (issue 10): how long a set-up nobody touches is kept, and how
+    # long a plan export download link lives.
+    setup_expiry_hours: float = Field(72.0, alias="SETUP_EXPIRY_HOURS", gt=0, le=720)
+    export_link_minutes: float = Field(10.0, alias="EXPORT_LINK_MINUTES", gt=0, le=1440)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def bot_url(self) -> str:
+        """Where browsers reach the bot (download links): PUBLIC_URL or http://HOST:PORT."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 def _describe(error: Mapping[str, Any]) -> str:

@@ -49,6 +49,7 @@ __all__ = [  # the vocabulary of tenant_codes is re-exported: import it from her
     "CallingLineIdentityPolicy",
     "Capability",
     "EmergencyCallRoutingPolicy",
+    "EmergencyLocation",
     "EmergencyNumber",
     "Group",
     "GroupPolicyAssignment",
@@ -270,6 +271,19 @@ class CallingLineIdentityPolicy:
             and not self.enable_user_override
             and not self.company_name
         )
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyLocation:
+    """A civic address with its location id (`Get-CsOnlineLisLocation`).
+
+    A tenant file exported from a backend that lists no locations holds only the ids its
+    numbers reference, so the address may be empty.
+    """
+
+    id: str
+    description: str = ""
+    country_or_region: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sharedcalling.domain.ids import GroupId, TenantId
@@ -17,11 +18,13 @@ if TYPE_CHECKING:
     from sharedcalling.services.approvals.desk import ApprovalDesk
     from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
+    from sharedcalling.services.export_links import ExportLinkStore
     from sharedcalling.services.hazards.check import CheckOutcome, WatchPorts
     from sharedcalling.services.hazards.fix import FixResult
     from sharedcalling.services.hazards.queries import HazardPage
     from sharedcalling.services.notifier import DeferredNotifier
     from sharedcalling.services.ports import BotStateStore, Clock, TenantGateway
+    from sharedcalling.services.setup import SetupUseCases
     from sharedcalling.services.unit_of_work import UnitOfWorkFactory
 
 
@@ -46,11 +49,18 @@ class Services:
     """Opens a unit of work over requests, locks, the audit log and conversation references."""
     notifier: DeferredNotifier
     """Proactive messages; the Teams edge binds it when it starts (unbound: Unreachable)."""
+    export_links: ExportLinkStore
+    """Single-use download links for plan exports (issue 10)."""
+    setup_expiry: timedelta
+    """A set-up nobody touched for this long is forgotten (SETUP_EXPIRY_HOURS)."""
+    export_link_lifetime: timedelta
+    """How long a plan export download link works (EXPORT_LINK_MINUTES)."""
+
     approval_policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     approval: ApprovalRuntime = field(default_factory=ApprovalRuntime)
-    public_url: str = "http://127.0.0.1:3978"
-    """Where people reach the bot's own endpoints (the audit export's download links)."""
     """The card renderer the edge binds, the approver roster cache, the app installer."""
+    public_url: str = "http://127.0.0.1:3978"
+    """Where people reach the bot's own endpoints (download links of exports)."""
 
     hazards: HazardWatch = field(default_factory=HazardWatch)
     """The hazard watch's settings and presenter (the edge binds one that renders cards)."""
@@ -61,6 +71,13 @@ class Services:
         from sharedcalling.services.approvals.desk import ApprovalDesk
 
         return ApprovalDesk(self)
+
+    @property
+    def setup(self) -> SetupUseCases:
+        """The admin set-up's use cases (issue 10)."""
+        from sharedcalling.services.setup import SetupUseCases
+
+        return SetupUseCases(self)
 
     async def after_submit(self, request: ChangeRequest) -> None:
         """Called right after a request was submitted (PENDING), to announce it at once.
@@ -76,7 +93,24 @@ class Services:
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
-        return [*self.approvals.jobs(), self._hazard_job()]
+        from sharedcalling.services.background import PeriodicJob
+        from sharedcalling.services.export_links import purge_export_links
+        from sharedcalling.services.setup.expiry import forget_abandoned_setups
+
+        async def purge_links() -> None:
+            await purge_export_links(store=self.export_links, clock=self.clock)
+
+        async def forget_setups() -> None:
+            await forget_abandoned_setups(
+                store=self.bot_state, clock=self.clock, expiry=self.setup_expiry
+            )
+
+        return [
+            *self.approvals.jobs(),
+            self._hazard_job(),
+            PeriodicJob("export-link-purge", 3600.0, purge_links, first_delay=60.0),
+            PeriodicJob("setup-expiry", 3600.0, forget_setups, first_delay=120.0),
+        ]
 
     async def request_counts(self) -> dict[str, int]:
         """Requests of this tenant by state (every state, zero when none), for /metrics."""

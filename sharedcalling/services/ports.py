@@ -13,6 +13,7 @@ from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     Group,
     PhoneNumber,
     PolicyType,
@@ -113,6 +114,12 @@ class TenantGateway(abc.ABC):
     async def list_numbers(self) -> list[PhoneNumber]:
         """The whole number inventory, ordered by number."""
 
+    async def list_emergency_locations(self) -> list[EmergencyLocation] | None:
+        """Every emergency location of the tenant (`Get-CsOnlineLisLocation`), ordered by
+        description; None when this backend cannot list them (the caller then offers what the
+        numbers reference, or a typed id). Not abstract: listing locations is optional."""
+        return None
+
     @abc.abstractmethod
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         """A consistent read of the accounts in `scope`, every resource account, and every number,
@@ -198,6 +205,11 @@ class BotStateStore(abc.ABC):
     @abc.abstractmethod
     async def delete(self, keys: Collection[str]) -> None:
         """Delete documents; unknown keys are ignored."""
+
+    @abc.abstractmethod
+    async def delete_untouched(self, prefix: str, *, before: datetime) -> int:
+        """Delete the documents whose key starts with `prefix` (taken literally, never as a
+        pattern) and that were last written before `before`; how many were deleted."""
 
 
 # --------------------------------------------------------------------------- clock

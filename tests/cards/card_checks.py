@@ -60,13 +60,13 @@ def sdk_available() -> bool:
     return shutil.which("node") is not None and SDK.is_dir()
 
 
-def sdk_problems(cards: Sequence[dict[str, Any]]) -> list[list[str]]:
-    """Per card, what the official SDK reports when parsing and validating it for schema 1.5."""
+def sdk_problems(cards: Sequence[dict[str, Any]], version: str = "1.5") -> list[list[str]]:
+    """Per card, what the official SDK reports when parsing and validating it for `version`."""
     node = shutil.which("node")
     assert node is not None
     # A fixed local script; the cards travel as data on stdin.
     done = subprocess.run(
-        [node, str(VALIDATOR)],
+        [node, str(VALIDATOR), version],
         input=json.dumps(list(cards)),
         capture_output=True,
         text=True,
@@ -75,3 +75,28 @@ def sdk_problems(cards: Sequence[dict[str, Any]]) -> list[list[str]]:
     )
     problems: list[list[str]] = json.loads(done.stdout)
     return problems
+
+
+TYPEAHEAD = "choices.data"
+"""Teams' dynamic typeahead (Data.Query). The SDK files it under schema 1.6; Teams documents
+it for cards of any version (its own sample is a 1.2 card) and renders 1.5."""
+
+
+def without_typeahead(card: dict[str, Any]) -> dict[str, Any]:
+    """The card with every `choices.data` removed (a deep copy; the input is unchanged)."""
+    if isinstance(card, dict):
+        return {k: without_typeahead(v) for k, v in card.items() if k != TYPEAHEAD}
+    if isinstance(card, list):
+        return [without_typeahead(v) for v in card]  # type: ignore[return-value]
+    return card
+
+
+def teams_sdk_problems(cards: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """What the SDK reports for each card at 1.5 with the typeahead set aside, plus what it
+    reports about the typeahead itself when the card is read at 1.6 (where it is defined)."""
+    at_15 = sdk_problems([without_typeahead(c) for c in cards])
+    at_16 = sdk_problems([{**c, "version": "1.6"} for c in cards], "1.6")
+    return [
+        a + [p for p in b if TYPEAHEAD in p or "Data.Query" in p]
+        for a, b in zip(at_15, at_16, strict=True)
+    ]

@@ -10,6 +10,7 @@ import pytest
 
 from cards.actions import ACTION_IDS, CALLERID_PICK, CALLERID_REFRESH, USER_ID
 from cards.callerid import caller_id_ambiguous_card, caller_id_card
+from cards.text import unbroken
 from cards.views import (
     CallerIdChoicesView,
     CallerIdView,
@@ -75,18 +76,18 @@ def assert_golden(name: str, card: dict[str, Any]) -> None:
 async def test_adele_sees_the_shared_main_line_in_large_type() -> None:
     card = caller_id_card(caller_id_view(await answered(3, about_self=True)))
     assert card["body"][0]["text"] == "Your caller ID"
-    assert card["body"][1]["text"] == "+1 425-555-0100"
+    assert card["body"][1]["text"] == unbroken("+1 425-555-0100")
     assert card["body"][1]["size"] == "ExtraLarge"
     assert "When you call an outside number" in texts(card)
     assert "Contoso Main AA" in texts(card)
-    assert "+1 425-555-0191, +1 425-555-0192" in texts(card)
+    assert f"{unbroken('+1 425-555-0191')}, {unbroken('+1 425-555-0192')}" in texts(card)
     assert_golden("caller_id_adele_self", card)
 
 
 async def test_an_admin_sees_pattis_help_desk_number_with_the_callback_caveat() -> None:
     card = caller_id_card(caller_id_view(await answered(9)))
     assert card["body"][0]["text"] == "Caller ID of Patti Fernandez"
-    assert card["body"][1]["text"] == "+1 425-555-0150"
+    assert card["body"][1]["text"] == unbroken("+1 425-555-0150")
     warnings = [n for n in walk(card) if isinstance(n, dict) and n.get("style") == "warning"]
     assert warnings
     assert "SC-R10" in texts(warnings[0])

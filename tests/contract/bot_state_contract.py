@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -194,3 +195,18 @@ class BotStateStoreContract:
             "k": {"v": "before"}
         }
         await store.delete([key])
+
+    async def test_untouched_documents_under_a_prefix_are_deleted(
+        self, store: BotStateStore
+    ) -> None:
+        now = datetime.now(UTC)
+        keys = ["msteams/conversations/a:1", "msteams/welcome/a:1", "msteams%conversations/a:2"]
+        for key in keys:
+            await store.write(key, {"x": 1}, expected_etag=None)
+        prefix = "msteams/conversations/"
+        assert await store.delete_untouched(prefix, before=now - timedelta(hours=1)) == 0
+        assert await store.delete_untouched(prefix, before=now + timedelta(hours=1)) == 1
+        assert set(await store.read(keys)) == set(keys[1:])
+        # The prefix is literal: % and _ are no wildcards.
+        assert await store.delete_untouched("msteams%", before=now + timedelta(hours=1)) == 1
+        assert await store.delete_untouched("msteams_", before=now + timedelta(hours=1)) == 0

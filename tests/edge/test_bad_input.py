@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
 from cards.actions import CALLERID_PICK, USER_ID
+from cards.text import unbroken
 from tests.edge.conftest import edge_settings
 from tests.edge.teams import Teams, activity, execute_invoke, message, object_id, personal
 from tests.fakes.fake_connector import FakeConnector
@@ -60,7 +61,7 @@ async def test_a_forged_card_action_for_someone_else_is_refused_for_a_non_admin(
     response = await teams.post(forged, expect=200)
     body = await response.json()
     text = str(body)
-    assert "+1 425-555-0142" not in text
+    assert "0142" not in text  # Lee's number, in any spelling
     assert "only ask about yourself" in text
 
 
@@ -75,7 +76,7 @@ async def test_identity_comes_from_the_activity_not_from_card_data(
         {USER_ID: object_id("lee"), "aadObjectId": object_id("megan"), "roles": ["admin"]},
     )
     body = await (await teams.post(forged, expect=200)).json()
-    assert "+1 425-555-0142" not in str(body)
+    assert "0142" not in str(body)
 
 
 async def test_a_replayed_card_action_gives_the_same_answer(
@@ -85,7 +86,7 @@ async def test_a_replayed_card_action_gives_the_same_answer(
     first = await (await teams.post(click, expect=200)).json()
     second = await (await teams.post(click, expect=200)).json()
     assert first == second
-    assert "+1 425-555-0100" in str(first)
+    assert unbroken("+1 425-555-0100") in json.dumps(first, ensure_ascii=False)
 
 
 async def test_an_unknown_card_action_is_a_bad_request_not_a_crash(

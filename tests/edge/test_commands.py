@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import CallerIdQuestion, Help, Unknown, parse_command
+from bot.commands import CallerIdQuestion, Help, StartSetup, Unknown, parse_command
 
 
 @pytest.mark.parametrize(
@@ -49,10 +49,40 @@ def test_help_and_empty_messages_ask_for_help(text: str) -> None:
     assert parse_command(text) == Help()
 
 
-@pytest.mark.parametrize("text", ["set up shared calling", "thanks", "what's the weather"])
+@pytest.mark.parametrize("text", ["thanks", "what's the weather", "set up my phone"])
 def test_anything_else_is_unknown(text: str) -> None:
     assert isinstance(parse_command(text), Unknown)
 
 
 def test_unknown_keeps_the_cleaned_text() -> None:
     assert parse_command("  thanks   a lot! ") == Unknown("thanks a lot")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "set up shared calling",
+        "Set up Shared Calling",
+        "setup shared calling",
+        "set-up shared calling",
+        "please set up shared calling",
+        "let\u2019s set up Shared Calling",
+        "configure shared calling for Diego",
+        "add users to shared calling",
+        "roll out shared calling",
+        "shared calling setup",
+        "start the set-up",
+        "resume setup",
+        "setup",
+        "set up!",
+    ],
+)
+def test_natural_variants_start_the_set_up(text: str) -> None:
+    assert parse_command(text) == StartSetup()
+
+
+@pytest.mark.parametrize(
+    "text", ["what is shared calling", "which number does Setup call out as?", "set up my phone"]
+)
+def test_other_sentences_with_set_up_words_do_not_start_it(text: str) -> None:
+    assert parse_command(text) != StartSetup()

@@ -1,7 +1,7 @@
 import json
 
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
-from sharedcalling.domain.desired import DesiredState
+from sharedcalling.domain.desired import DesiredState, GroupAssignment
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.planning import plan
 from sharedcalling.services.callerid import Answered, answer_caller_id
@@ -11,6 +11,7 @@ from sharedcalling.services.exports.callerid_json import (
     CALLER_ID_FORMAT_VERSION,
     caller_id_to_json,
 )
+from tests.demo_ids import SEATTLE_FLOOR_2
 from tests.strategies import RA_ID, SPARE, base_snapshot
 
 
@@ -76,3 +77,10 @@ async def test_caller_id_json_names_outcome_numbers_callbacks_emergency_and_code
         "Adele Vance calls out as +1 425-555-0100, the shared number of Contoso Main Line "
         "(Shared Calling policy Seattle)."
     )
+
+
+def test_a_group_assignment_is_in_the_exported_desired_state() -> None:
+    group = GroupAssignment(SEATTLE_FLOOR_2, 2)
+    desired = DesiredState(RA_ID, "Redmond", group_assignment=group)
+    exported = plan_to_json(plan(desired, base_snapshot({})))
+    assert exported["desired"]["group_assignment"] == {"group_id": SEATTLE_FLOOR_2, "rank": 2}

@@ -5,8 +5,9 @@ import math
 
 import pytest
 
-from sharedcalling.adapters.tenant.graph import GraphWriteUnsupported, graph_gateway_from_settings
+from sharedcalling.adapters.tenant.graph import GraphWriteUnsupported
 from sharedcalling.adapters.tenant.graph_auth import MsalTokenProvider
+from sharedcalling.bootstrap import graph_gateway_from_settings
 from sharedcalling.config import load_settings
 from sharedcalling.domain.ids import GroupId, UserId
 from sharedcalling.domain.tenant import PolicyType, VoiceRoutingPolicy

@@ -172,3 +172,13 @@ def test_the_command_line_fails_with_a_clear_message_without_an_app_id(
     assert code == 2
     assert not output.exists()
     assert "MicrosoftAppId: required" in capsys.readouterr().err
+
+
+def test_admins_find_the_set_up_command_in_the_personal_chat_list() -> None:
+    bot = build_manifest(ManifestValues.from_environ({"MicrosoftAppId": APP_ID}))["bots"][0]
+    by_scope = {scope: entry for entry in bot["commandLists"] for scope in entry["scopes"]}
+    personal = [c["title"] for c in by_scope["personal"]["commands"]]
+    shared = [c["title"] for c in by_scope["groupChat"]["commands"]]
+    assert "set up shared calling" in personal
+    assert "set up shared calling" not in shared  # the set-up runs in a personal chat only
+    assert by_scope["team"] is by_scope["groupChat"]

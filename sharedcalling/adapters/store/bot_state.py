@@ -94,6 +94,14 @@ class SqlBotStateStore(BotStateStore):
         async with self._engine.begin() as connection:
             await connection.execute(delete(bot_state).where(bot_state.c.key.in_(wanted)))
 
+    async def delete_untouched(self, prefix: str, *, before: datetime) -> int:
+        statement = delete(bot_state).where(
+            bot_state.c.key.startswith(prefix, autoescape=True), bot_state.c.updated_at < before
+        )
+        async with self._engine.begin() as connection:
+            result = await connection.execute(statement)
+        return int(result.rowcount or 0)
+
 
 async def _overwrite(connection: AsyncConnection, row: dict[str, Any]) -> None:
     await connection.execute(upsert(connection, bot_state, ["data", "etag", "updated_at"]), row)

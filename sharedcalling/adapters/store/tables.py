@@ -297,3 +297,20 @@ hazard_checks = Table(
     Column("summary", Document, nullable=False),
     Index("ix_hazard_checks_started", "tenant_id", "started_at"),
 )
+
+# ---------------------------------------------------------------- plan export download links
+
+export_links = Table(
+    "export_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("media_type", String(128), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_export_links_expires", "expires_at"),
+)

@@ -19,6 +19,7 @@ from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     Group,
     PhoneNumber,
     PolicyType,
@@ -149,10 +150,7 @@ class EmulatedTenantGateway(TenantGateway):
 
     async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
         await self.faults.before("search_users")
-        wanted = names.fold(text)
-        found = [u for u in self._state.users.values() if _matches(u, wanted)]
-        found.sort(key=lambda u: (names.fold(u.display_name), names.fold(u.user_principal_name)))
-        return found[: max(0, limit)]
+        return self._state.search(names.fold(text), max(0, limit))
 
     async def list_resource_accounts(self) -> list[User]:
         await self.faults.before("list_resource_accounts")
@@ -169,6 +167,11 @@ class EmulatedTenantGateway(TenantGateway):
     async def list_numbers(self) -> list[PhoneNumber]:
         await self.faults.before("list_numbers")
         return [self._state.numbers[k] for k in sorted(self._state.numbers)]
+
+    async def list_emergency_locations(self) -> list[EmergencyLocation] | None:
+        await self.faults.before("list_emergency_locations")
+        locations = self._state.locations.values()
+        return sorted(locations, key=lambda loc: (names.fold(loc.description), loc.id))
 
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         await self.faults.before("snapshot")
@@ -281,16 +284,6 @@ class _ScopedSnapshots:
             # The order a full scan gives, so that results do not depend on this cache.
             users = dict(sorted(users.items(), key=lambda item: self._order[item[0]]))
         return replace(self._base, users=users)
-
-
-def _matches(user: User, wanted: str) -> bool:
-    candidates = (
-        user.display_name,
-        *user.display_name.split(),
-        user.user_principal_name,
-        user.mail_nickname,
-    )
-    return any(names.fold(c).startswith(wanted) for c in candidates)
 
 
 def _seeded_from(objects: list[Any]) -> str:

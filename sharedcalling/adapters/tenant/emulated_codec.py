@@ -15,6 +15,7 @@ from sharedcalling.domain.tenant import (
     AppAssociation,
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     Group,
     GroupPolicyAssignment,
     NetworkSite,
@@ -27,19 +28,6 @@ from sharedcalling.domain.tenant import (
 from sharedcalling.services.ports import StoredObject
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class EmergencyLocation:
-    """A civic address with its location id (`Get-CsOnlineLisLocation`); emulated tenant only.
-
-    A tenant file exported from a backend holds only the ids its numbers reference (the port
-    reads no location list), so the address may be empty.
-    """
-
-    id: str
-    description: str = ""
-    country_or_region: str = ""
 
 
 @dataclass(frozen=True, slots=True)

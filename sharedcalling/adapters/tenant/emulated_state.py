@@ -6,17 +6,14 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sharedcalling.adapters.tenant.emulated_codec import (
-    KIND_OF_CLASS,
-    EmergencyLocation,
-    TenantInfo,
-)
+from sharedcalling.adapters.tenant.emulated_codec import KIND_OF_CLASS, TenantInfo
 from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
     AppAssociation,
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     Group,
     GroupPolicyAssignment,
     NetworkSite,
@@ -71,6 +68,14 @@ class TenantState:
     locations: dict[str, EmergencyLocation] = field(default_factory=dict)
     info: dict[str, TenantInfo] = field(default_factory=dict)
     """At most one TenantInfo, under the key `tenant`; absent in states stored before it."""
+    _by_upn: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    """Folded UPN -> user key, built on first lookup by UPN and dropped by every `put`: a
+    pasted list of 5,000 UPNs would otherwise scan every account 5,000 times."""
+    _search: list[tuple[tuple[str, ...], User]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """Accounts in search order with their folded names, built on first search and dropped by
+    every `put`: a typeahead asks once per keystroke."""
 
     @classmethod
     def of(cls, objects: Iterable[Any]) -> TenantState:
@@ -83,6 +88,8 @@ class TenantState:
         for obj in objects:
             kind = KIND_OF_CLASS[type(obj)]
             self._table(kind.name)[kind.key(obj)] = obj
+        self._by_upn = None
+        self._search = None
 
     def objects(self) -> list[Any]:
         return [obj for kind in _ATTRIBUTE_OF_KIND for obj in self._table(kind).values()]
@@ -106,9 +113,27 @@ class TenantState:
         found = self.users.get(wanted)
         if found is not None:
             return found
-        return next(
-            (u for u in self.users.values() if names.same(u.user_principal_name, key)), None
-        )
+        if self._by_upn is None:
+            self._by_upn = {names.fold(u.user_principal_name): k for k, u in self.users.items()}
+        user_key = self._by_upn.get(wanted)
+        return None if user_key is None else self.users.get(user_key)
+
+    def search(self, wanted: str, limit: int) -> list[User]:
+        """Accounts whose display name, a word of it, the UPN or the mail nickname starts with
+        `wanted` (folded), ordered by display name then UPN, at most `limit`."""
+        if self._search is None:
+            ordered = sorted(
+                self.users.values(),
+                key=lambda u: (names.fold(u.display_name), names.fold(u.user_principal_name)),
+            )
+            self._search = [(_search_keys(u), u) for u in ordered]
+        found: list[User] = []
+        for keys, user in self._search:
+            if len(found) >= limit:
+                break
+            if any(key.startswith(wanted) for key in keys):
+                found.append(user)
+        return found
 
     def number(self, telephone_number: str) -> PhoneNumber | None:
         return self.numbers.get(telephone_number.strip())
@@ -140,3 +165,13 @@ class TenantState:
             network_sites=tuple(self.sites[k] for k in sorted(self.sites)),
             cloud=self.tenant_info.cloud,
         )
+
+
+def _search_keys(user: User) -> tuple[str, ...]:
+    candidates = (
+        user.display_name,
+        *user.display_name.split(),
+        user.user_principal_name,
+        user.mail_nickname,
+    )
+    return tuple(names.fold(c) for c in candidates)

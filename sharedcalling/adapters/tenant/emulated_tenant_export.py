@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sharedcalling.adapters.tenant.emulated_codec import KINDS, EmergencyLocation, to_document
+from sharedcalling.adapters.tenant.emulated_codec import KINDS, to_document
 from sharedcalling.adapters.tenant.emulated_tenant_file import FILE_FORMAT, FILE_KINDS
-from sharedcalling.domain.tenant import TenantSnapshot
+from sharedcalling.domain.tenant import EmergencyLocation, TenantSnapshot
 
 
 def tenant_file_text(tenant_id: str, snapshot: TenantSnapshot) -> str:

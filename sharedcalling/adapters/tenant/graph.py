@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from sharedcalling.adapters.tenant import graph_mapping as gm
-from sharedcalling.adapters.tenant.graph_auth import ClientCertificate, MsalTokenProvider
 from sharedcalling.adapters.tenant.graph_http import GraphClient, gather_all
 from sharedcalling.adapters.tenant.graph_reads import AccountReader
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
@@ -33,9 +32,6 @@ from sharedcalling.services.ports import (
     TenantUnavailable,
     TenantValidationError,
 )
-
-if TYPE_CHECKING:
-    from sharedcalling.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -261,31 +257,3 @@ def _operation_detail(body: Mapping[str, Any]) -> str:
         if fold(str(number.get("status") or "")) != "succeeded"
     ]
     return "; ".join(d for d in details if d) or "the service gave no detail"
-
-
-def graph_gateway_from_settings(
-    settings: Settings, *, correlation_id: Callable[[], str | None] | None = None
-) -> GraphTenantGateway:
-    """The Graph gateway the settings describe: the client secret if one is set, else the
-    certificate; base URL and authority; the admin and approver groups always read into
-    snapshots."""
-    secret = settings.graph_client_secret.get_secret_value() or None
-    certificate = None
-    if secret is None and settings.graph_certificate_path is not None:
-        certificate = ClientCertificate.from_file(
-            settings.graph_certificate_path, settings.graph_certificate_thumbprint
-        )
-    tokens = MsalTokenProvider(
-        authority_host=settings.authority_host,
-        tenant_id=settings.tenant_id,
-        client_id=settings.graph_client_id,
-        scope=f"{settings.graph_base_url}/.default",
-        client_secret=None if certificate else secret,
-        certificate=certificate,
-    )
-    client = GraphClient(settings.graph_base_url, tokens, correlation_id=correlation_id)
-    return GraphTenantGateway(
-        client,
-        settings.tenant_id,
-        group_ids=(settings.admin_group_id, settings.approver_group_id),
-    )

@@ -8,8 +8,7 @@ from typing import Any
 
 from sharedcalling.adapters.tenant import powershell_parsing as parse
 from sharedcalling.adapters.tenant.powershell_reads import CmdletRunner, PowerShellReads
-from sharedcalling.adapters.tenant.powershell_worker import PowerShellWorker, pwsh_launcher
-from sharedcalling.config import Settings
+from sharedcalling.adapters.tenant.powershell_worker import PowerShellWorker
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.names import policy_key
 from sharedcalling.domain.tenant import (
@@ -29,19 +28,6 @@ _GRANT = {
 }
 
 
-def worker_environment(settings: Settings) -> dict[str, str]:
-    """What worker.ps1 reads to connect; secrets stay out of argv and out of the protocol."""
-    env = {
-        "SC_TEAMS_APP_ID": settings.graph_client_id,
-        "SC_TEAMS_TENANT_ID": settings.tenant_id,
-    }
-    if settings.graph_certificate_path is not None:
-        env["SC_TEAMS_CERTIFICATE_PATH"] = str(settings.graph_certificate_path)
-    if settings.graph_certificate_thumbprint:
-        env["SC_TEAMS_CERTIFICATE_THUMBPRINT"] = settings.graph_certificate_thumbprint
-    return env
-
-
 # The Grant-* cmdlets whose -Identity documents no ObjectId form: Grant-CsOnlineVoiceRouting
 # Policy lists "SIP address, UPN or Active Directory display name"; Grant-CsTeamsEmergencyCall
 # RoutingPolicy names no form. They get the UPN; the Shared Calling and caller-ID grants
@@ -57,16 +43,6 @@ class PowerShellTenantGateway(PowerShellReads):
     def __init__(self, runner: CmdletRunner, tenant_id: TenantId) -> None:
         self.runner = runner
         self.tenant_id = tenant_id
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PowerShellTenantGateway:
-        launch = pwsh_launcher(settings.pwsh_path, worker_environment(settings))
-        worker = PowerShellWorker(
-            launch,
-            call_timeout=settings.powershell_timeout_seconds,
-            start_timeout=max(settings.powershell_timeout_seconds, 60.0),
-        )
-        return cls(worker, TenantId(settings.tenant_id))
 
     async def health(self) -> dict[str, Any]:
         """The worker's ping answer (module version), starting the worker if needed."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sharedcalling.domain.planning.changes import Fact, JsonValue
 from sharedcalling.domain.policy import EffectivePolicy
 from sharedcalling.domain.rules.context import Context, UserFacts
-from sharedcalling.domain.tenant import PhoneNumber
+from sharedcalling.domain.tenant import PhoneNumber, PolicyType
 
 if TYPE_CHECKING:
     from sharedcalling.domain.planning.model import Plan
@@ -36,7 +36,7 @@ def basis_of(ctx: Context, included: Iterable[UserFacts], blocked: list[str]) ->
     listed = sorted(ctx.emergency_numbers)
     wanted = [snapshot.number(n) for n in listed]
     vrp_names = sorted({ctx.empty_vrp.name, *([ctx.ra_vrp.name] if ctx.ra_vrp else [])})
-    return {
+    basis: Fact = {
         "tenant": snapshot.tenant_id,
         "resource_account": _ra_fact(ctx),
         "policy": _scp_fact(ctx),
@@ -52,6 +52,26 @@ def basis_of(ctx: Context, included: Iterable[UserFacts], blocked: list[str]) ->
         "users": [_user_fact(f) for f in included],
         "blocked_users": list(blocked),
     }
+    if ctx.desired.group_assignment is not None:
+        # Only with a group grant, so per-user plans keep the fingerprints they always had.
+        basis["group"] = _group_fact(ctx)
+    return basis
+
+
+def _group_fact(ctx: Context) -> JsonValue:
+    group = ctx.group
+    assignments: list[JsonValue] = [
+        [a.group_id, a.policy_name, a.rank]
+        for a in sorted(
+            ctx.snapshot.group_assignments, key=lambda a: (a.rank, a.group_id.casefold())
+        )
+        if a.policy_type is PolicyType.SHARED_CALLING
+    ]
+    if group is None:
+        return {"id": None, "assignments": assignments}
+    members: list[JsonValue] = [m.casefold() for m in sorted(group.member_ids, key=str.casefold)]
+    nested: list[JsonValue] = [g.casefold() for g in sorted(group.nested_group_ids)]
+    return {"id": group.id, "members": members, "nested": nested, "assignments": assignments}
 
 
 def _ra_fact(ctx: Context) -> JsonValue:

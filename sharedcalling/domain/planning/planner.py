@@ -12,6 +12,7 @@ from sharedcalling.domain.planning.changes import (
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
     EnableVoice,
+    GrantGroupPolicy,
     GrantPolicy,
     SetNumberLocation,
     UpdateEmergencyNumbers,
@@ -26,7 +27,13 @@ from sharedcalling.domain.rules.registry import run_rules
 from sharedcalling.domain.tenant import PolicyType, SharedCallingPolicy, TenantSnapshot
 
 PLAN_SUBJECTS = frozenset(
-    {SubjectKind.TENANT, SubjectKind.RESOURCE_ACCOUNT, SubjectKind.NUMBER, SubjectKind.POLICY}
+    {
+        SubjectKind.TENANT,
+        SubjectKind.RESOURCE_ACCOUNT,
+        SubjectKind.NUMBER,
+        SubjectKind.POLICY,
+        SubjectKind.GROUP,
+    }
 )
 
 
@@ -61,6 +68,9 @@ def _assemble(
     changes: tuple[Change, ...],
 ) -> Plan:
     touched = {c.subject.id for c in changes if c.subject.kind is SubjectKind.USER}
+    if any(isinstance(c, GrantGroupPolicy) for c in changes):
+        # Members the group grant moves onto the policy change without a change of their own.
+        touched |= {f.id for f in included if needs.reached_by_group(ctx, f)}
     draft = Plan(
         desired=ctx.desired,
         changes=changes,
@@ -82,6 +92,7 @@ def _ordered(changes: Iterator[Change]) -> tuple[Change, ...]:
 def _changes(ctx: Context, included: tuple[UserFacts, ...]) -> Iterator[Change]:
     yield from _resource_account_changes(ctx)
     yield from _policy_changes(ctx)
+    yield from _group_changes(ctx)
     vrp_needed = ecrp_needed = False
     target = ctx.policy.name if ctx.policy is not None else ctx.desired.policy_name
     for facts in included:
@@ -159,3 +170,14 @@ def _policy_changes(ctx: Context) -> Iterator[Change]:
     if added:
         after = (*kept, *added)
         yield UpdateEmergencyNumbers(ChangeKind.SCP_ADD_NUMBERS, policy.name, added, kept, after)
+
+
+def _group_changes(ctx: Context) -> Iterator[Change]:
+    """`scp.grant_group` when the group does not already hold the target at the wanted rank."""
+    assignment, subject = ctx.desired.group_assignment, ctx.group_subject
+    if assignment is None or subject is None or not needs.group_grant_needed(ctx):
+        return
+    current = needs.current_group_assignment(ctx)
+    before = None if current is None else f"{current.policy_name} (rank {current.rank})"
+    target = ctx.policy.name if ctx.policy is not None else ctx.desired.policy_name
+    yield GrantGroupPolicy(subject, PolicyType.SHARED_CALLING, target, assignment.rank, before)

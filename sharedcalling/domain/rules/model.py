@@ -47,7 +47,11 @@ class ChangeKind(StrEnum):
 
     @property
     def order(self) -> int:
-        return list(ChangeKind).index(self)
+        return _CHANGE_ORDER[self]
+
+
+_CHANGE_ORDER = {kind: index for index, kind in enumerate(ChangeKind)}
+"""Looked up, not searched: a plan for 5,000 people sorts 20,000 changes by it."""
 
 
 @dataclass(frozen=True, slots=True)

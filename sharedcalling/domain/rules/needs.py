@@ -6,7 +6,12 @@ from sharedcalling.domain import names
 from sharedcalling.domain.policy import AssignmentSource
 from sharedcalling.domain.rules.context import Context, UserFacts
 from sharedcalling.domain.rules.emergency_routing import is_suitable
-from sharedcalling.domain.tenant import GLOBAL_POLICY, NumberType
+from sharedcalling.domain.tenant import (
+    GLOBAL_POLICY,
+    GroupPolicyAssignment,
+    NumberType,
+    PolicyType,
+)
 
 NO_LOCATION = frozenset({"", "00000000-0000-0000-0000-000000000000"})
 
@@ -45,7 +50,75 @@ def needs_ecrp(ctx: Context, facts: UserFacts) -> bool:
 
 
 def needs_scp(ctx: Context, facts: UserFacts) -> bool:
-    return not ctx.policy_is_target(facts.scp.name)
+    """Whether the user needs a direct grant: the target is not their effective Shared Calling
+    policy once the plan's group grant, if any, is made (SC-P02)."""
+    return not ctx.policy_is_target(scp_after_group(ctx, facts))
+
+
+def scp_after_group(ctx: Context, facts: UserFacts) -> str:
+    """The user's effective Shared Calling policy once the plan's group grant is made.
+
+    A direct assignment still wins; otherwise the lowest rank among the user's groups does, and
+    the new grant is inserted at its rank, so an assignment at that rank or below moves down
+    (ranks are renumbered, reference §7). Only direct members inherit.
+    """
+    assignment = ctx.desired.group_assignment
+    if (
+        assignment is None
+        or facts.scp.source is AssignmentSource.DIRECT
+        or not ctx.is_group_member(facts.id)
+    ):
+        return facts.scp.name
+    member_of = {names.fold(g.id) for g in ctx.snapshot.groups_of(facts.id)}
+    ahead = sorted(
+        (
+            a
+            for a in ctx.snapshot.group_assignments
+            if a.policy_type is PolicyType.SHARED_CALLING
+            and a.rank < assignment.rank
+            and names.fold(a.group_id) in member_of
+            and not names.same(a.group_id, assignment.group_id)
+        ),
+        key=lambda a: (a.rank, names.fold(a.group_id)),
+    )
+    return ahead[0].policy_name if ahead else ctx.desired.policy_name
+
+
+def reached_by_group(ctx: Context, facts: UserFacts) -> bool:
+    """Whether the plan's group grant is what puts the user on the target policy."""
+    return (
+        ctx.desired.group_assignment is not None
+        and facts.user is not None
+        and not ctx.policy_is_target(facts.scp.name)
+        and not needs_scp(ctx, facts)
+    )
+
+
+def group_grant_needed(ctx: Context) -> bool:
+    """Whether the group must be granted the target at the wanted rank (it may hold it already)."""
+    assignment = ctx.desired.group_assignment
+    if assignment is None or ctx.group is None:
+        return False
+    current = current_group_assignment(ctx)
+    return current is None or not (
+        ctx.policy_is_target(current.policy_name) and current.rank == assignment.rank
+    )
+
+
+def current_group_assignment(ctx: Context) -> GroupPolicyAssignment | None:
+    """The Shared Calling policy the plan's group holds today, if any."""
+    assignment = ctx.desired.group_assignment
+    if assignment is None:
+        return None
+    return next(
+        (
+            a
+            for a in ctx.snapshot.group_assignments
+            if a.policy_type is PolicyType.SHARED_CALLING
+            and names.same(a.group_id, assignment.group_id)
+        ),
+        None,
+    )
 
 
 def ra_needs_location(ctx: Context) -> bool:

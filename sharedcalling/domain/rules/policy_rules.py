@@ -1,4 +1,5 @@
-"""Policy rules SC-P01, SC-P02, SC-P05, SC-P06 (reference §3.5); the rest concern group grants."""
+"""Policy rules SC-P01, SC-P02, SC-P05, SC-P06 (reference §3.5); SC-P03 and SC-P08 are in
+group_rules."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from sharedcalling.domain.rules.model import ChangeKind, Finding, Severity
 from sharedcalling.domain.rules.needs import (
     ecrp_from_group,
     ecrp_unsuitable,
+    needs_ecrp,
     needs_scp,
     numbers_to_add,
     numbers_to_remove,
+    reached_by_group,
 )
 from sharedcalling.domain.tenant import GLOBAL_POLICY
 
@@ -50,18 +53,32 @@ def check_target_policy(ctx: Context) -> Iterator[Finding]:
 def check_effective_policy(ctx: Context) -> Iterator[Finding]:
     target = ctx.desired.policy_name
     for facts in ctx.users:
-        if facts.user is None or not needs_scp(ctx, facts):
+        if facts.user is None:
             continue
         name = facts.subject.display
-        message = (
-            f"{name}'s effective Shared Calling policy is {how(facts.scp)}; "
-            f"the plan grants {target} directly."
-        )
-        grant = (ChangeKind.SCP_GRANT_USER,)
+        if needs_scp(ctx, facts):
+            message = (
+                f"{name}'s effective Shared Calling policy is {how(facts.scp)}; "
+                f"the plan grants {target} directly."
+            )
+            grant = (ChangeKind.SCP_GRANT_USER,)
+        elif reached_by_group(ctx, facts):
+            message = (
+                f"{name}'s effective Shared Calling policy is {how(facts.scp)}; the plan "
+                f"assigns {target} to group {_group_name(ctx)}, of which {name} is a direct member."
+            )
+            grant = (ChangeKind.SCP_GRANT_GROUP,)
+        else:
+            continue
         yield Finding("SC-P02", Severity.FIX, facts.subject, message, grant)
         if _gives_a_caller_id(ctx, facts.scp.name):
             moved = f"The plan moves {name} from {facts.scp.name} to {target}."
             yield Finding("SC-P02", Severity.WARN, facts.subject, moved)
+
+
+def _group_name(ctx: Context) -> str:
+    subject = ctx.group_subject
+    return subject.display if subject is not None else ""
 
 
 def _gives_a_caller_id(ctx: Context, current: str) -> bool:
@@ -84,6 +101,25 @@ def check_emergency_group_grant(ctx: Context) -> Iterator[Finding]:
         )
         grant = (ChangeKind.USER_GRANT_ECRP,)
         yield Finding("SC-P05", Severity.FIX, facts.subject, message, grant)
+    yield from _emergency_beside_a_group_grant(ctx)
+
+
+def _emergency_beside_a_group_grant(ctx: Context) -> Iterator[Finding]:
+    """A group grant delivers the Shared Calling policy only: the emergency call routing policy
+    cannot travel by group (reference SC-P05), so it is granted to each member directly."""
+    subject = ctx.group_subject
+    if subject is None or ctx.ecrp is None:
+        return
+    count = sum(1 for f in ctx.users if f.user is not None and needs_ecrp(ctx, f))
+    if count == 0:
+        return
+    message = (
+        f"Group {subject.display} receives the Shared Calling policy by group assignment, but "
+        "emergency call routing policies cannot be assigned by group; the plan grants "
+        f"{ctx.ecrp.policy.name} directly to the {count} users who need it."
+    )
+    grant = (ChangeKind.USER_GRANT_ECRP,)
+    yield Finding("SC-P05", Severity.FIX, subject, message, grant)
 
 
 def check_calling_line_identity(ctx: Context) -> Iterator[Finding]:

@@ -7,6 +7,9 @@ from sharedcalling.domain.rules import (
     emergency_rules as e,
 )
 from sharedcalling.domain.rules import (
+    group_rules as g,
+)
+from sharedcalling.domain.rules import (
     policy_rules as p,
 )
 from sharedcalling.domain.rules import (
@@ -24,7 +27,7 @@ from sharedcalling.domain.tenant import TenantSnapshot
 
 B, F, W = Severity.BLOCK, Severity.FIX, Severity.WARN
 TEN, USR, RA = SubjectKind.TENANT, SubjectKind.USER, SubjectKind.RESOURCE_ACCOUNT
-NUM, POL = SubjectKind.NUMBER, SubjectKind.POLICY
+NUM, POL, GRP = SubjectKind.NUMBER, SubjectKind.POLICY, SubjectKind.GROUP
 
 RULES: tuple[Rule, ...] = (
     Rule("SC-T01", B, TEN, "public commercial cloud only", t.check_public_cloud),
@@ -62,8 +65,10 @@ RULES: tuple[Rule, ...] = (
     Rule("SC-E09", W, NUM, "DR inbound routing", e.check_inbound_routing),
     Rule("SC-P01", F, POL, "policy exists with RA and numbers", p.check_target_policy),
     Rule("SC-P02", F, USR, "effective Shared Calling policy", p.check_effective_policy),
+    Rule("SC-P03", B, GRP, "at most 64 group assignments per type", g.check_group_limit),
     Rule("SC-P05", F, USR, "ECRP not delivered by group", p.check_emergency_group_grant),
     Rule("SC-P06", W, USR, "caller-ID policy in force", p.check_calling_line_identity),
+    Rule("SC-P08", W, GRP, "group assignment caveats", g.check_group_caveats),
 )
 
 

@@ -13,6 +13,7 @@ def plan_to_json(plan: Plan) -> dict[str, JsonValue]:
     """A JSON-ready dict; `json.dumps(..., ensure_ascii=False)` it for output."""
     desired = plan.desired
     emergency = desired.emergency_numbers
+    group = desired.group_assignment
     return {
         "format": PLAN_FORMAT,
         "version": PLAN_FORMAT_VERSION,
@@ -26,6 +27,9 @@ def plan_to_json(plan: Plan) -> dict[str, JsonValue]:
             "extension_dialing_user_ids": list(sorted(desired.extension_dialing_user_ids)),
             "ra_voice_routing_policy": desired.ra_voice_routing_policy,
             "emergency_location_id": desired.emergency_location_id,
+            "group_assignment": (
+                None if group is None else {"group_id": group.group_id, "rank": group.rank}
+            ),
         },
         "blocked": plan.blocked,
         "counts": {

@@ -8,7 +8,7 @@ CHECKED_IN_CODES = [
     "SC-R01", "SC-R02", "SC-R03", "SC-R04", "SC-R05", "SC-R06", "SC-R07", "SC-R08", "SC-R09",
     "SC-R10", "SC-R11",
     "SC-E01", "SC-E02", "SC-E03", "SC-E04", "SC-E05", "SC-E06", "SC-E07", "SC-E08", "SC-E09",
-    "SC-P01", "SC-P02", "SC-P05", "SC-P06",
+    "SC-P01", "SC-P02", "SC-P03", "SC-P05", "SC-P06", "SC-P08",
 ]  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""The admin set-up's cards: one per step, each a pure function of its view."""

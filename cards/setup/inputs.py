@@ -1,0 +1,25 @@
+"""Input ids of the set-up cards: what each input's value arrives as in the action's data."""
+
+from __future__ import annotations
+
+ACCOUNT = "setup.account"
+LOCATION = "setup.location"
+LOCATION_TYPED = "setup.location_id"
+VRP = "setup.vrp"
+POLICY_REUSE = "setup.policy_reuse"
+POLICY_NEW = "setup.policy_new"
+NUMBERS_PICK = "setup.numbers_pick"
+NUMBERS_TYPED = "setup.numbers_typed"
+PEOPLE = "setup.people_pick"
+GROUP = "setup.group_pick"
+PASTE = "setup.paste"
+REMOVE = "setup.remove"
+EXTENSION = "setup.extension"
+ASSIGN_MODE = "setup.assign"
+ASSIGN_GROUP = "setup.assign_group"
+RANK = "setup.rank"
+ATTEST_PREFIX = "setup.attest."
+JUSTIFICATION = "setup.justification"
+
+MODE_PER_USER = "user"
+MODE_GROUP = "group"
