@@ -21,6 +21,7 @@ from dialogs.setup_flow import NOT_ADMIN_TEXT, Outcome, SetupFlow, SetupTurn, en
 from sharedcalling.domain.access import Principal
 from sharedcalling.services import Services
 from sharedcalling.services.ports import TenantError
+from sharedcalling.services.setup import CardLocation
 
 DIALOG_STATE = "DialogState"
 PERSONAL_ONLY_TEXT = (
@@ -61,7 +62,7 @@ class SetupConversations:
         if not _is_personal(turn_context):
             return Reply(PERSONAL_ONLY_TEXT)
         turn_context.turn_state[TURN_KEY] = SetupTurn(
-            principal, verb, dict(data or {}), self._clock.now()
+            principal, verb, dict(data or {}), self._clock.now(), _clicked_card(turn_context)
         )
         dialog_context = await self._dialogs.create_context(turn_context)
         try:
@@ -82,3 +83,12 @@ class SetupConversations:
         if not isinstance(outcome, Outcome):
             raise RuntimeError("the set-up dialog gave no outcome for this turn")
         return Reply(outcome.answer.text or "Set up Shared Calling", outcome.answer.card)
+
+
+def _clicked_card(turn_context: TurnContext) -> CardLocation | None:
+    """The card an Action.Execute came from: Teams names it in `replyToId`."""
+    activity = turn_context.activity
+    conversation = activity.conversation
+    if activity.type != "invoke" or conversation is None or not conversation.id:
+        return None
+    return CardLocation(conversation.id, activity.reply_to_id) if activity.reply_to_id else None

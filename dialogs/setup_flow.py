@@ -15,6 +15,7 @@ from typing import Any
 
 from cards import actions as ids
 from cards.elements import card, execute, text_block
+from cards.requests import request_card
 from cards.setup.inputs import ATTEST_PREFIX, JUSTIFICATION
 from cards.setup.review_mappers import status_view, submitted_notice
 from cards.setup.status import status_card
@@ -26,7 +27,9 @@ from dialogs.setup_state import FlowState
 from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.services import Services
-from sharedcalling.services.setup import EXPORT_FORMATS
+from sharedcalling.services.approvals.views import Notice as RequestNotice
+from sharedcalling.services.approvals.views import Tone as RequestTone
+from sharedcalling.services.setup import EXPORT_FORMATS, CardLocation
 from sharedcalling.services.setup.submit import PlanChanged
 from sharedcalling.services.unit_of_work import UsersLocked
 
@@ -59,6 +62,8 @@ class SetupTurn:
     verb: str
     data: Mapping[str, Any]
     now: datetime
+    card: CardLocation | None = None
+    """Where the clicked card is (its conversation and activity id), when Teams says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,9 +215,18 @@ class SetupFlow:
             reviewed_fingerprint=text_of(data, ids.FINGERPRINT),
             justification=text_of(data, JUSTIFICATION),
             attested=attested,
+            card=turn.card,
         )
         logger.info("Set-up submitted as request %s", request.id)
-        card_body = status_card(status_view(request, submitted_notice(request)))
+        # The clicked card becomes the requester's copy of the request card (recorded as such
+        # by submit), so every later decision updates it in place.
+        notice = RequestNotice(f"Submitted as request {request.id}.", RequestTone.GOOD)
+        view = await self._services.approvals.view(turn.principal, request.id, notice=notice)
+        card_body = (
+            request_card(view)
+            if view is not None
+            else status_card(status_view(request, submitted_notice(request)))
+        )
         return Outcome(None, Answer(f"Submitted as request {request.id}.", card_body))
 
     async def _draw(self, state: FlowState, hints: Hints, text: str) -> Outcome:

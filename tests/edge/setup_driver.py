@@ -15,6 +15,8 @@ CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 RA_MAINLINE = "00000000-0000-4000-8000-000000000051"
 RA_SYDNEY = "00000000-0000-4000-8000-000000000054"
 RA_SPARE = "00000000-0000-4000-8000-000000000055"
+CARD_ACTIVITY_ID = "setup-card-1"
+"""The activity id of the set-up card in the personal chat (one message, answered in place)."""
 NUMBER_0193, NUMBER_0194 = "+14255550193", "+14255550194"
 DIEGO_UPN, PRADEEP_UPN = "DiegoS@contoso.example", "PradeepG@contoso.example"
 
@@ -82,9 +84,11 @@ class SetupDriver:
 
     async def invoke(self, verb: str, data: dict[str, Any]) -> dict[str, Any]:
         """An Action.Execute with exactly this data; returns (and keeps) the card answered."""
-        response = await self.teams.post(
-            execute_invoke(self.teams.connector, self.person, verb, data), expect=200
-        )
+        # Teams names the card a click came from in replyToId; the set-up card is one message,
+        # answered in place, so every click carries the same id.
+        body = execute_invoke(self.teams.connector, self.person, verb, data)
+        body["replyToId"] = CARD_ACTIVITY_ID
+        response = await self.teams.post(body, expect=200)
         body = await response.json()
         assert body["statusCode"] == 200, body
         assert body["type"] == CARD_RESPONSE, body

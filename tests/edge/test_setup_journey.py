@@ -23,6 +23,7 @@ from sharedcalling.services.requests import find_requests
 from tests.demo_ids import DIEGO, PRADEEP, RA_MAINLINE
 from tests.edge.conftest import edge_settings
 from tests.edge.setup_driver import (
+    CARD_ACTIVITY_ID,
     DIEGO_UPN,
     NUMBER_0193,
     NUMBER_0194,
@@ -33,7 +34,7 @@ from tests.edge.setup_driver import (
     inputs_of,
     notices,
 )
-from tests.edge.teams import Teams
+from tests.edge.teams import Teams, personal
 from tests.fakes.fake_connector import FakeConnector
 
 TENANT = TenantId("8f2b0f5e-1c2d-4e3f-9a4b-5c6d7e8f9a0b")
@@ -126,9 +127,20 @@ async def test_megan_sets_up_diego_and_pradeep_on_the_main_line(
     )
     shown = setup.shown()
     [request] = await requests_of(teams)
-    assert f"Request {request.id} is waiting for approval" in shown
-    assert "State: PENDING" in shown
-    assert any(a.get("verb") == "setup.request_cancel" for a in _actions(status))
+    # The clicked card turns into Megan's copy of the request card, kept up to date in place.
+    assert f"Shared Calling request {request.id}" in shown
+    assert "Waiting for approval" in shown
+    assert "Still pending: Alex Wilber, Miriam Graham" in shown
+    assert any(a.get("verb") == "request.cancel" for a in _actions(status))
+    async with services_of(teams).uow() as work:
+        copies = await work.card_copies.of_request(request.id)
+    status_copies = [c for c in copies if c.purpose == "status"]
+    assert [(c.activity_id, c.recipient_id) for c in status_copies] == [
+        (CARD_ACTIVITY_ID, request.requester_id)
+    ]
+    megan_chat = personal("megan").conversation["id"]
+    assert not [m for m in teams.connector.messages() if m.conversation_id == megan_chat
+                and "request" in m.text.lower()]  # fmt: skip
 
     assert request.state is RequestState.PENDING
     assert request.kind is RequestKind.SETUP

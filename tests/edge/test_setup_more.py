@@ -244,12 +244,14 @@ async def test_the_requester_cancels_the_submitted_request(teams: Teams) -> None
     await setup.click("Cancel request")
     [request] = await requests_of(teams)
     assert request.state is RequestState.CANCELLED
-    assert f"Request {request.id} was cancelled" in setup.shown()
+    assert f"Shared Calling request {request.id}" in setup.shown()
+    assert "The request is cancelled." in setup.shown()
     assert not any(a["title"] == "Cancel request" for a in actions_of(setup.card or {}))
     async with services_of(teams).uow() as work:
         assert await work.locks.holders(request.tenant_id, request.user_ids) == {}
     await setup.click("Refresh")
-    assert "State: CANCELLED" in setup.shown()
+    assert "Cancelled" in setup.shown()
+    assert not any(a["title"] == "Cancel request" for a in actions_of(setup.card or {}))
 
 
 def _tenant_file(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:

@@ -15,6 +15,7 @@ from typing import Any
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import RequestId, UserId
+from sharedcalling.domain.planning import Plan
 from sharedcalling.domain.planning.codec import desired_from_json, desired_to_json
 from sharedcalling.domain.requests import ChangeRequest, RequestKind
 from sharedcalling.services.exports.json_export import plan_to_json
@@ -44,9 +45,7 @@ async def prepare_request(
     if preview.plan.blocked:
         codes = ", ".join(sorted(preview.findings_by_code)) or "no users"
         raise InvalidInput(f"This plan is blocked ({codes}); fix that before submitting it.")
-    document: dict[str, Any] = dict(plan_to_json(preview.plan))
-    document["resource_account"] = await _resource_account(desired.resource_account_id, tenant)
-    document["notable_findings"] = _notable(document)
+    document = await plan_document(preview.plan, tenant=tenant)
     draft = RequestDraft(
         kind=kind,
         desired=desired_to_json(desired),
@@ -59,6 +58,14 @@ async def prepare_request(
         parent_id=parent_id,
     )
     return PreparedRequest(draft, preview)
+
+
+async def plan_document(plan: Plan, *, tenant: TenantGateway) -> dict[str, Any]:
+    """The plan as a request stores it (see the module docstring); every submitter uses it."""
+    document: dict[str, Any] = dict(plan_to_json(plan))
+    document["resource_account"] = await _resource_account(plan.desired.resource_account_id, tenant)
+    document["notable_findings"] = _notable(document)
+    return document
 
 
 async def current_fingerprint(request: ChangeRequest, *, tenant: TenantGateway) -> str:

@@ -24,6 +24,7 @@ from sharedcalling.services.setup import accounts, assignment, numbers, policies
 from sharedcalling.services.setup.draft import SetupDraft
 from sharedcalling.services.setup.review import SetupReview, review_setup
 from sharedcalling.services.setup.submit import submit_setup
+from sharedcalling.services.unit_of_work import CardCopy
 
 if TYPE_CHECKING:
     from sharedcalling.domain.tenant import Group, User
@@ -149,8 +150,12 @@ class SetupUseCases:
         reviewed_fingerprint: str,
         justification: str,
         attested: Sequence[str],
+        card: CardLocation | None = None,
     ) -> ChangeRequest:
-        """Store the request as PENDING, then tell the approval workflow at once."""
+        """Store the request as PENDING, then tell the approval workflow at once.
+
+        `card` is the card the admin clicked Submit on: it becomes their status copy of the
+        request (recorded before the announcement, which then sends them no second one)."""
         services = self.services
         request = await submit_setup(
             draft,
@@ -162,6 +167,8 @@ class SetupUseCases:
             uow=services.uow,
             clock=services.clock,
         )
+        if card is not None:
+            await _record_status_copy(services, request, card)
         try:
             await services.after_submit(request)
         except Exception:  # the request is stored; a background job announces it anyway
@@ -210,3 +217,29 @@ class SetupUseCases:
 def _account_and_policy(draft: SetupDraft) -> tuple[UserId, str]:
     desired = draft.desired()
     return desired.resource_account_id, desired.policy_name
+
+
+@dataclass(frozen=True, slots=True)
+class CardLocation:
+    """A card the bot sent: its conversation and activity id."""
+
+    conversation_id: str
+    activity_id: str
+
+
+async def _record_status_copy(
+    services: Services, request: ChangeRequest, card: CardLocation
+) -> None:
+    from sharedcalling.services.approvals.copies import STATUS
+
+    copy = CardCopy(
+        request.id,
+        card.conversation_id,
+        card.activity_id,
+        STATUS,
+        request.requester_id,
+        services.clock.now(),
+    )
+    async with services.uow() as work:
+        await work.card_copies.add(copy)
+        await work.commit()

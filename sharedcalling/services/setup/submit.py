@@ -8,7 +8,7 @@ from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import InvalidInput, NotPermitted
 from sharedcalling.domain.planning.codec import desired_to_json
 from sharedcalling.domain.requests import ChangeRequest, RequestKind
-from sharedcalling.services.exports.json_export import plan_to_json
+from sharedcalling.services.approvals.drafts import plan_document
 from sharedcalling.services.ports import Clock, TenantGateway
 from sharedcalling.services.requests import RequestDraft, actor_of, submit_request
 from sharedcalling.services.setup.draft import SetupDraft
@@ -79,7 +79,7 @@ async def submit_setup(
     request_draft = RequestDraft(
         kind=RequestKind.SETUP,
         desired=desired_to_json(plan.desired),
-        plan=plan_to_json(plan),
+        plan=await plan_document(plan, tenant=tenant),
         fingerprint=plan.fingerprint,
         user_ids=plan.changing_user_ids,
         justification=reason,
