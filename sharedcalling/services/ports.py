@@ -84,14 +84,11 @@ class SnapshotScope:
     all_users: bool = False
 
 
-class TenantGateway(abc.ABC):
-    """Reads and writes one Teams tenant. Every write is idempotent: setting a value it already has
-    succeeds and changes nothing. Adapters raise the `Tenant*` errors above, never HTTP or SQL ones.
-    """
+class TenantReader(abc.ABC):
+    """Reads one Teams tenant. Adapters raise the `Tenant*` errors above, never HTTP or SQL ones."""
 
     tenant_id: TenantId
 
-    # ---- reads
     @abc.abstractmethod
     async def get_user(self, key: str) -> User:
         """A user or resource account by object id or UPN (case-insensitive); TenantNotFound."""
@@ -119,7 +116,14 @@ class TenantGateway(abc.ABC):
         policy, group, group assignment, association and subscribed SKU. Unknown ids are left out.
         """
 
-    # ---- writes (reference §4 change catalogue)
+
+class TenantWriter(abc.ABC):
+    """Writes one Teams tenant (reference §4 change catalogue). Every write is idempotent:
+    setting a value it already has succeeds and changes nothing. Adapters raise the `Tenant*`
+    errors above, never HTTP or SQL ones."""
+
+    tenant_id: TenantId
+
     @abc.abstractmethod
     async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
         """`Set-CsPhoneNumberAssignment -Identity <id> -EnterpriseVoiceEnabled <bool>`."""
@@ -163,6 +167,10 @@ class TenantGateway(abc.ABC):
         self, policy_name: str, *, add: Collection[str] = (), remove: Collection[str] = ()
     ) -> None:
         """`Set-CsTeamsSharedCallingRoutingPolicy -EmergencyNumbers @{add=…}` / `@{remove=…}`."""
+
+
+class TenantGateway(TenantReader, TenantWriter):
+    """A backend that both reads and writes the tenant (emulated, graph+powershell)."""
 
 
 # --------------------------------------------------------------------------- bot state port
