@@ -14,6 +14,13 @@ from sharedcalling.adapters.tenant.emulated_codec import KINDS, TenantInfo, from
 from sharedcalling.adapters.tenant.emulated_faults import Faults
 from sharedcalling.adapters.tenant.emulated_seed import seed_identity, seed_objects, seed_tenant_id
 from sharedcalling.adapters.tenant.emulated_state import TenantState
+from sharedcalling.adapters.tenant.emulated_writes import (
+    WRITE_KIND,
+    WriteRecord,
+    new_record,
+    stored_record,
+    write_log_of,
+)
 from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
@@ -54,6 +61,7 @@ class EmulatedTenantGateway(TenantGateway):
         seed: str = DEFAULT_SEED,
         store: TenantStateStore | None = None,
         faults: Faults | None = None,
+        writes_logged: int = 0,
     ) -> None:
         self.tenant_id = tenant_id
         self.seed = seed
@@ -63,6 +71,8 @@ class EmulatedTenantGateway(TenantGateway):
         self._scoped: _ScopedSnapshots | None = None
         # One writer at a time: validate, persist and apply must not interleave.
         self._lock = asyncio.Lock()
+        self._next_write = writes_logged
+        self._memory_log: list[WriteRecord] = []
 
     @classmethod
     def seeded(
@@ -128,7 +138,16 @@ class EmulatedTenantGateway(TenantGateway):
             if stored:
                 await store.clear(tid)
             await store.upsert(tid, [to_stored(o) for o in objects])
-        return cls(TenantState.of(objects), tenant_id=tid, seed=seed, store=store, faults=faults)
+            stored = []
+        logged = sum(1 for s in stored if s.kind == WRITE_KIND)
+        return cls(
+            TenantState.of(objects),
+            tenant_id=tid,
+            seed=seed,
+            store=store,
+            faults=faults,
+            writes_logged=logged,
+        )
 
     async def reset(self) -> None:
         """Put the seed back: every change since seeding is discarded, in the store too."""
@@ -139,6 +158,8 @@ class EmulatedTenantGateway(TenantGateway):
                 await self._store.upsert(self.tenant_id, [to_stored(o) for o in objects])
             self._state = TenantState.of(objects)
             self._scoped = None
+            self._next_write = 0
+            self._memory_log.clear()
         logger.info("Emulated tenant %s reset to seed %s", self.tenant_id, self.seed)
 
     # ------------------------------------------------------------------------------ reads
@@ -182,20 +203,25 @@ class EmulatedTenantGateway(TenantGateway):
 
     async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
         await self._write(
-            "set_enterprise_voice", lambda s: rules.enterprise_voice(s, user_id, enabled)
+            "set_enterprise_voice",
+            lambda s: rules.enterprise_voice(s, user_id, enabled),
+            {"user_id": user_id, "enabled": enabled},
         )
 
     async def set_number_location(self, telephone_number: str, location_id: str) -> None:
         await self._write(
             "set_number_location",
             lambda s: rules.number_location(s, telephone_number, location_id),
+            {"telephone_number": telephone_number, "location_id": location_id},
         )
 
     async def grant_policy(
         self, policy_type: PolicyType, user_id: UserId, policy_name: str | None
     ) -> None:
         await self._write(
-            "grant_policy", lambda s: rules.grant(s, policy_type, user_id, policy_name)
+            "grant_policy",
+            lambda s: rules.grant(s, policy_type, user_id, policy_name),
+            {"user_id": user_id, "policy_type": policy_type.value, "policy_name": policy_name},
         )
 
     async def grant_group_policy(
@@ -204,7 +230,9 @@ class EmulatedTenantGateway(TenantGateway):
         await self._write(
             "grant_group_policy",
             lambda s: rules.grant_group(s, policy_type, group_id, policy_name, rank),
-        )
+            {"group_id": group_id, "policy_type": policy_type.value, "policy_name": policy_name,
+             "rank": rank},
+        )  # fmt: skip
 
     async def create_voice_routing_policy(self, policy: VoiceRoutingPolicy) -> None:
         # Usage order is route priority, so it is compared as a sequence.
@@ -213,6 +241,7 @@ class EmulatedTenantGateway(TenantGateway):
             lambda s: rules.create_policy(
                 s, PolicyType.VOICE_ROUTING, policy, lambda a, b: a.pstn_usages == b.pstn_usages
             ),
+            {"name": policy.name},
         )
 
     async def create_emergency_call_routing_policy(
@@ -223,6 +252,7 @@ class EmulatedTenantGateway(TenantGateway):
             lambda s: rules.create_policy(
                 s, PolicyType.EMERGENCY_CALL_ROUTING, policy, _same_emergency_routing
             ),
+            {"name": policy.name},
         )
 
     async def create_calling_line_identity_policy(self, policy: CallingLineIdentityPolicy) -> None:
@@ -231,11 +261,14 @@ class EmulatedTenantGateway(TenantGateway):
             lambda s: rules.create_policy(
                 s, PolicyType.CALLING_LINE_IDENTITY, policy, _same_caller_id
             ),
+            {"name": policy.name},
         )
 
     async def create_shared_calling_policy(self, policy: SharedCallingPolicy) -> None:
         await self._write(
-            "create_shared_calling_policy", lambda s: shared_calling.create_policy(s, policy)
+            "create_shared_calling_policy",
+            lambda s: shared_calling.create_policy(s, policy),
+            {"name": policy.name},
         )
 
     async def update_shared_calling_numbers(
@@ -244,19 +277,36 @@ class EmulatedTenantGateway(TenantGateway):
         await self._write(
             "update_shared_calling_numbers",
             lambda s: shared_calling.update_numbers(s, policy_name, add, remove),
+            {"name": policy_name, "add": list(add), "remove": list(remove)},
         )
 
-    async def _write(self, operation: str, decide: Callable[[TenantState], list[Any]]) -> None:
-        await self.faults.before(operation)
+    async def write_log(self) -> list[WriteRecord]:
+        """Every write accepted since seeding, oldest first (see emulated_writes)."""
+        if self._store is None:
+            return list(self._memory_log)
+        return write_log_of(await self._store.load(self.tenant_id))
+
+    async def _write(
+        self,
+        operation: str,
+        decide: Callable[[TenantState], list[Any]],
+        arguments: dict[str, Any],
+    ) -> None:
+        # The first argument names the object written: a fault can be aimed at it.
+        await self.faults.before(operation, str(next(iter(arguments.values()))))
         async with self._lock:
             changed = decide(self._state)
-            self._scoped = None
-            if not changed:
-                return
-            # Persist first: if the store fails, memory still matches what was stored.
+            record = new_record(self._next_write, operation, arguments, bool(changed))
+            # Persist first, with its log record: if the store fails, memory still matches it.
             if self._store is not None:
-                await self._store.upsert(self.tenant_id, [to_stored(o) for o in changed])
-            self._state.put(changed)
+                objects = [to_stored(o) for o in changed]
+                await self._store.upsert(self.tenant_id, [*objects, stored_record(record)])
+            else:
+                self._memory_log.append(record)
+            self._next_write += 1
+            if changed:
+                self._scoped = None
+                self._state.put(changed)
 
 
 class _ScopedSnapshots:
