@@ -120,6 +120,19 @@ class Settings(BaseModel):
     # docs/demo-tenant.md), e.g. one written by `python -m sharedcalling export-tenant`.
     emulated_seed: str = Field("contoso", alias="EMULATED_SEED", min_length=1)
 
+    # The apply engine (issue 12; docs/operator-guide.md, "Applying changes").
+    apply_concurrency: int = Field(8, alias="APPLY_CONCURRENCY", ge=1, le=64)
+    apply_calls_per_second: float = Field(0.0, alias="APPLY_CALLS_PER_SECOND", ge=0)
+    apply_retry_budget_seconds: float = Field(300.0, alias="APPLY_RETRY_BUDGET_SECONDS", gt=0)
+    apply_lease_seconds: float = Field(30.0, alias="APPLY_LEASE_SECONDS", ge=1, le=3600)
+    apply_poll_seconds: float = Field(2.0, alias="APPLY_POLL_SECONDS", gt=0, le=300)
+    apply_max_jobs: int = Field(2, alias="APPLY_MAX_JOBS", ge=1, le=16)
+    apply_progress_interval_seconds: float = Field(
+        5.0, alias="APPLY_PROGRESS_INTERVAL_SECONDS", ge=2, le=600
+    )
+    apply_group_reverify_seconds: float = Field(900.0, alias="APPLY_GROUP_REVERIFY_SECONDS", gt=0)
+    apply_group_verify_hours: float = Field(48.0, alias="APPLY_GROUP_VERIFY_HOURS", gt=0)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -6,11 +6,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sharedcalling.domain.ids import GroupId, TenantId
+from sharedcalling.domain.ids import GroupId, RequestId, TenantId
 
 if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
     from sharedcalling.domain.requests import ChangeRequest
+    from sharedcalling.services.apply.commands import RetryResult, RevertResult
+    from sharedcalling.services.apply.freeze import FreezeState
+    from sharedcalling.services.apply.service import ApplyService
     from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
     from sharedcalling.services.notifier import DeferredNotifier
@@ -39,6 +42,8 @@ class Services:
     """Opens a unit of work over requests, locks, the audit log and conversation references."""
     notifier: DeferredNotifier
     """Proactive messages; the Teams edge binds it when it starts (unbound: Unreachable)."""
+    apply: ApplyService
+    """The apply engine: jobs, their worker, retry, revert and the change freeze (issue 12)."""
 
     async def after_submit(self, request: ChangeRequest) -> None:
         """Called right after a request was submitted (PENDING), to announce it at once.
@@ -50,11 +55,39 @@ class Services:
     async def after_approved(self, request: ChangeRequest) -> None:
         """Called right after a request reached APPROVED, to start its apply at once; as with
         after_submit, a background job picks up approved requests this call missed."""
-        return None
+        await self.apply.after_approved(request)
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
-        return []
+        return [*self.apply.background_jobs()]
+
+    async def retry_failed(self, asker: Principal, request_id: RequestId) -> RetryResult:
+        """Re-run a request's failed changes, or send what is still needed for approval."""
+        from sharedcalling.services.requests import actor_of
+
+        result = await self.apply.retry_failed(actor_of(asker), request_id)
+        if result.new_request is not None:
+            await self.after_submit(result.new_request)
+        return result
+
+    async def revert_request(self, asker: Principal, request_id: RequestId) -> RevertResult:
+        """Submit the revert of an applied request for approval."""
+        from sharedcalling.services.requests import actor_of
+
+        result = await self.apply.revert(actor_of(asker), request_id)
+        await self.after_submit(result.request)
+        return result
+
+    async def freeze_applies(self, asker: Principal, reason: str = "") -> FreezeState:
+        """The change freeze: every apply stops at its next change boundary (admins)."""
+        from sharedcalling.services.requests import actor_of
+
+        return await self.apply.freeze(actor_of(asker), reason)
+
+    async def resume_applies(self, asker: Principal) -> FreezeState:
+        from sharedcalling.services.requests import actor_of
+
+        return await self.apply.resume(actor_of(asker))
 
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""

@@ -110,6 +110,18 @@ class ApplyStoreContract:
         assert await store.renew(rid(1), lease("a", 10, at), at)
         assert await store.lease_next(TENANT, lease("b"), T0 + timedelta(seconds=12)) is None
 
+    async def test_a_released_lease_is_free_at_once_and_the_job_unchanged(
+        self, store: ApplyStore
+    ) -> None:
+        await store.create_job(TENANT, rid(1), T0)
+        await store.lease_next(TENANT, lease("a"), T0)
+        await store.set_state(rid(1), "a", T0, state=JobState.RUNNING, release=False)
+        assert not await store.release(rid(1), "b", T0)
+        assert await store.release(rid(1), "a", T0)
+        taken = await store.lease_next(TENANT, lease("b"), T0)
+        assert taken is not None
+        assert taken.state is JobState.RUNNING
+
     async def test_rows_round_trip_and_record_attempts_and_before_values(
         self, store: ApplyStore
     ) -> None:

@@ -89,11 +89,18 @@ class SqlApplyStore(ApplyStore):
             return [job_of(row) for row in (await connection.execute(query)).all()]
 
     async def lease_next(self, tenant_id: TenantId, lease: Lease, at: datetime) -> JobRecord | None:
-        runnable = or_(
-            apply_jobs.c.state.in_(_RUNNABLE),
-            and_(apply_jobs.c.state == JobState.VERIFYING.value, apply_jobs.c.next_run_at <= at),
+        runnable = and_(
+            apply_jobs.c.tenant_id == tenant_id,
+            or_(
+                apply_jobs.c.state.in_(_RUNNABLE),
+                and_(
+                    apply_jobs.c.state == JobState.VERIFYING.value,
+                    apply_jobs.c.next_run_at.is_not(None),
+                ),
+            ),
+            or_(apply_jobs.c.next_run_at.is_(None), apply_jobs.c.next_run_at <= at),
         )
-        return await self._claim(and_(apply_jobs.c.tenant_id == tenant_id, runnable), lease, at)
+        return await self._claim(runnable, lease, at)
 
     async def claim_report(
         self, tenant_id: TenantId, lease: Lease, at: datetime
@@ -149,6 +156,15 @@ class SqlApplyStore(ApplyStore):
             update(apply_jobs)
             .where(self._held(job_id, lease.owner, at))
             .values(lease_expires_at=lease.expires_at, heartbeat_at=at)
+        )
+        async with self._write() as connection:
+            return bool((await connection.execute(statement)).rowcount == 1)
+
+    async def release(self, job_id: str, owner: str, at: datetime) -> bool:
+        statement = (
+            update(apply_jobs)
+            .where(self._held(job_id, owner, at))
+            .values(lease_owner=None, lease_expires_at=None)
         )
         async with self._write() as connection:
             return bool((await connection.execute(statement)).rowcount == 1)

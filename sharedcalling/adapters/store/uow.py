@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from sharedcalling.adapters.store.audit_repo import SqlAuditLog
 from sharedcalling.adapters.store.engine import SQLITE_BEGIN
+from sharedcalling.adapters.store.flags_repo import SqlControlFlagRepository
 from sharedcalling.adapters.store.messaging_repo import (
     SqlCardCopyRepository,
     SqlConversationRepository,
@@ -38,6 +39,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.conversations = SqlConversationRepository(connection)
         self.card_copies = SqlCardCopyRepository(connection)
         self.notifications = SqlNotificationLedger(connection)
+        self.flags = SqlControlFlagRepository(connection)
 
     async def _end(self) -> None:
         connection, transaction = self._connection, self._transaction

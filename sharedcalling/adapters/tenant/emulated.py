@@ -230,9 +230,13 @@ class EmulatedTenantGateway(TenantGateway):
         await self._write(
             "grant_group_policy",
             lambda s: rules.grant_group(s, policy_type, group_id, policy_name, rank),
-            {"group_id": group_id, "policy_type": policy_type.value, "policy_name": policy_name,
-             "rank": rank},
-        )  # fmt: skip
+            {
+                "group_id": group_id,
+                "policy_type": policy_type.value,
+                "policy_name": policy_name,
+                "rank": rank,
+            },
+        )
 
     async def create_voice_routing_policy(self, policy: VoiceRoutingPolicy) -> None:
         # Usage order is route priority, so it is compared as a sequence.

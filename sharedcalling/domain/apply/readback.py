@@ -65,7 +65,7 @@ _CREATED_TYPE: dict[type, PolicyType] = {
 }
 
 
-def current_value(change: Change, snapshot: TenantSnapshot) -> JsonValue:
+def current_value(change: Change, snapshot: TenantSnapshot) -> dict[str, JsonValue]:
     """The value the change replaces, as JSON: the before-value a revert restores."""
     match change:
         case EnableVoice() | DisableVoice():

@@ -55,6 +55,7 @@ class Finding:
     subject_id: str
     outcome: UserOutcome
     reason: str
+    display: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,11 @@ def user_results(
         known = order.get(key)
         if known is None or _PRECEDENCE.index(outcome) < _PRECEDENCE.index(known.outcome):
             order[key] = UserResult(subject.id, subject.display, outcome, reason)
+    # Members reached through a group grant have no change of their own.
+    for key, finding in found.items():
+        if key not in order and finding.outcome in (UserOutcome.AWAITING, UserOutcome.UNVERIFIED):
+            display = finding.display or finding.subject_id
+            order[key] = UserResult(finding.subject_id, display, finding.outcome, finding.reason)
     return tuple(order.values())
 
 
@@ -126,7 +132,10 @@ def verify(
         elif isinstance(change, GrantGroupPolicy):
             for member in _members_without(change, snapshot):
                 reason = f'waiting for Teams to deliver "{change.policy_name}" from the group'
-                findings.setdefault(fold(member), Finding(member, UserOutcome.AWAITING, reason))
+                user = snapshot.user(member)
+                display = user.display_name if user is not None else member
+                found = Finding(member, UserOutcome.AWAITING, reason, display)
+                findings.setdefault(fold(member), found)
     for change in still_needed:
         reason = f"a fresh plan still needs {change.kind.value} ({_fact_text(change)})"
         findings.setdefault(fold(change.subject.id), _unverified(change, reason))

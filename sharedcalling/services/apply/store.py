@@ -99,12 +99,17 @@ class ApplyStore(abc.ABC):
 
     @abc.abstractmethod
     async def lease_next(self, tenant_id: TenantId, lease: Lease, at: datetime) -> JobRecord | None:
-        """Lease the oldest runnable job: queued, paused, verifying and due, or running under
-        an expired lease (its worker died). Exactly one caller gets each job."""
+        """Lease the oldest runnable job: queued, paused, verifying, or running under an expired
+        lease (its worker died), and due (`next_run_at` unset or passed). Exactly one caller
+        gets each job."""
 
     @abc.abstractmethod
     async def renew(self, job_id: str, lease: Lease, at: datetime) -> bool:
         """Extend the lease to `lease.expires_at`; False when it is no longer held."""
+
+    @abc.abstractmethod
+    async def release(self, job_id: str, owner: str, at: datetime) -> bool:
+        """Give the lease up without changing the job (a worker shutting down)."""
 
     @abc.abstractmethod
     async def set_state(
