@@ -32,6 +32,7 @@ from sharedcalling.services.exports import plan_to_json
 from sharedcalling.services.planning import preview_plan
 from sharedcalling.services.ports import TenantGateway
 from sharedcalling.services.requests import RequestDraft, apply_event, get_request, submit_request
+from tests.db import delete_all_rows
 from tests.demo_ids import ALEX, MEGAN, MIRIAM
 from tests.fakes.fake_notifier import FakeNotifier
 
@@ -129,9 +130,13 @@ async def harness(
     faults: Faults | None = None,
     notifier: FakeNotifier | None = None,
     worker_id: str = "test-worker",
+    fresh: bool = True,
 ) -> AsyncIterator[Harness]:
+    """`fresh` empties the database first (the PostgreSQL one is shared by a session)."""
     engine = make_engine(url)
     try:
+        if fresh:
+            await delete_all_rows(engine)
         tenant = await EmulatedTenantGateway.open(SqlTenantStateStore(engine), faults=faults)
         uow, notifier = SqlUnitOfWorkFactory(engine), notifier or FakeNotifier()
         apply = build_apply(

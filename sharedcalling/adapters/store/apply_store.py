@@ -199,20 +199,28 @@ class SqlApplyStore(ApplyStore):
     # ------------------------------------------------------------------------------ rows
 
     async def plan_rows(
-        self, job_id: str, owner: str, changes: Sequence[Change], at: datetime
+        self,
+        job_id: str,
+        owner: str,
+        changes: Sequence[Change],
+        at: datetime,
+        report: Mapping[str, Any] | None = None,
     ) -> bool:
+        values: dict[str, Any] = {"planned": True}
+        if report is not None:
+            values["report"] = dict(report)
         async with self._write() as connection:
             held = await connection.execute(
                 update(apply_jobs)
                 .where(self._held(job_id, owner, at), apply_jobs.c.planned.is_(False))
-                .values(planned=True)
+                .values(**values)
             )
             if held.rowcount != 1:
                 return False
-            values = [row_values(job_id, seq, change) for seq, change in enumerate(changes)]
-            for start in range(0, len(values), _ROW_BATCH):
+            rows = [row_values(job_id, seq, change) for seq, change in enumerate(changes)]
+            for start in range(0, len(rows), _ROW_BATCH):
                 await connection.execute(
-                    apply_job_changes.insert(), values[start : start + _ROW_BATCH]
+                    apply_job_changes.insert(), rows[start : start + _ROW_BATCH]
                 )
         return True
 

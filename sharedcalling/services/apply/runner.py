@@ -106,12 +106,13 @@ class JobRun:
             await go_stale(deps, job, self.owner, reason)
             return
         if not job.planned:
-            await deps.store.plan_rows(job.id, self.owner, plan.changes, deps.clock.now())
+            facts = {ATTESTATIONS: sorted(plan.attested)}
+            await deps.store.plan_rows(job.id, self.owner, plan.changes, deps.clock.now(), facts)
             rows = await deps.store.rows(job.id)
-        request = await self._start(request, plan)
+        request = await self._start(request)
         await self._execute(request, rows, execution)
 
-    async def _start(self, request: ChangeRequest, plan: JobPlan) -> ChangeRequest:
+    async def _start(self, request: ChangeRequest) -> ChangeRequest:
         deps = self.deps
         if request.state is RequestState.APPROVED:
             moved = await apply_event(
@@ -123,15 +124,8 @@ class JobRun:
                 clock=deps.clock,
             )
             request = moved.request
-        attested = self.job.report.get(ATTESTATIONS) if self.job.planned else None
-        report = {**self.job.report, ATTESTATIONS: attested or sorted(plan.attested)}
         await deps.store.set_state(
-            self.job.id,
-            self.owner,
-            deps.clock.now(),
-            state=JobState.RUNNING,
-            release=False,
-            report=report,
+            self.job.id, self.owner, deps.clock.now(), state=JobState.RUNNING, release=False
         )
         return request
 

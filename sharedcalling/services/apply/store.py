@@ -131,9 +131,15 @@ class ApplyStore(abc.ABC):
     # ---- rows
     @abc.abstractmethod
     async def plan_rows(
-        self, job_id: str, owner: str, changes: Sequence[Change], at: datetime
+        self,
+        job_id: str,
+        owner: str,
+        changes: Sequence[Change],
+        at: datetime,
+        report: Mapping[str, Any] | None = None,
     ) -> bool:
-        """Write one pending row per change and mark the job planned (fenced)."""
+        """Write one pending row per change and mark the job planned (fenced), with the facts
+        of the approved plan a later run compares with (`report`)."""
 
     @abc.abstractmethod
     async def rows(self, job_id: str) -> list[ChangeRow]:
