@@ -51,6 +51,7 @@ async def test_a_plan_gone_stale_after_approval_writes_nothing(database_url: str
         assert any("was not applied" in t for t in h.notifier.texts_to(MEGAN))
 
 
+@pytest.mark.slow
 async def test_a_hard_failure_for_one_user_spares_the_others_and_retry_fixes_it(
     database_url: str,
 ) -> None:
@@ -116,6 +117,7 @@ async def test_nothing_to_retry_and_wrong_states_are_refused_plainly(database_ur
             await h.apply.retry_failed(MEGAN_ADMIN, request.id)
 
 
+@pytest.mark.slow
 async def test_throttling_on_thirty_percent_of_calls_still_applies_every_change_once(
     database_url: str,
 ) -> None:
@@ -165,6 +167,7 @@ async def test_a_write_interrupted_by_a_crash_is_read_again_not_repeated(
         assert rows[interrupted.seq].attempts == 2  # re-checked, then written
 
 
+@pytest.mark.slow
 async def test_a_freeze_stops_writes_until_resume_and_survives_a_restart(
     database_url: str,
 ) -> None:
@@ -206,6 +209,7 @@ async def test_a_freeze_stops_writes_until_resume_and_survives_a_restart(
         assert events.count("apply.resume") == 1
 
 
+@pytest.mark.slow
 async def test_a_revert_is_a_new_request_that_puts_the_before_values_back(
     database_url: str,
 ) -> None:

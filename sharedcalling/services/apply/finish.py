@@ -15,10 +15,12 @@ from sharedcalling.domain.apply import (
     JobOutcome,
     JobState,
     UserOutcome,
+    accounts_to_read,
     job_outcome,
     verify,
 )
-from sharedcalling.domain.ids import RequestId
+from sharedcalling.domain.ids import RequestId, UserId
+from sharedcalling.domain.planning import GrantGroupPolicy
 from sharedcalling.domain.requests import (
     Actor,
     ChangeRequest,
@@ -26,6 +28,7 @@ from sharedcalling.domain.requests import (
     RequestRefused,
     RequestState,
 )
+from sharedcalling.domain.tenant import TenantSnapshot
 from sharedcalling.services.apply.deps import ApplyDeps
 from sharedcalling.services.apply.replan import JobPlan, replan
 from sharedcalling.services.apply.store import ChangeRow, JobRecord
@@ -37,7 +40,7 @@ from sharedcalling.services.apply.views import (
     findings_to_json,
     summary_line,
 )
-from sharedcalling.services.ports import TenantError
+from sharedcalling.services.ports import SnapshotScope, TenantError
 from sharedcalling.services.requests import apply_event, get_request
 
 logger = logging.getLogger(__name__)
@@ -83,7 +86,12 @@ async def _conclude(
     plan: JobPlan,
 ) -> None:
     results = change_results(rows)
-    findings = verify(results, plan.snapshot, plan.changes)
+    try:
+        snapshot = await _with_group_members(deps, rows, plan)
+    except TenantError as error:
+        await _verify_later(deps, job, owner, str(error))
+        return
+    findings = verify(results, snapshot, plan.changes)
     now, settings = deps.clock.now(), deps.settings
     until = job.verify_until or now + timedelta(hours=settings.group_verify_hours)
     stored = await deps.store.get_job(job.request_id)
@@ -110,6 +118,19 @@ async def _conclude(
         job.id, owner, now, state=JobState.DONE, release=False, outcome=outcome, report=report
     )
     await settle(deps, job.id, owner)
+
+
+async def _with_group_members(
+    deps: ApplyDeps, rows: list[ChangeRow], plan: JobPlan
+) -> TenantSnapshot:
+    """The plan's snapshot, or, when the job granted policies to groups, one that also holds
+    every direct member (their effective policies are what verification checks)."""
+    groups = [r.change.group_id for r in rows if isinstance(r.change, GrantGroupPolicy)]
+    if not groups:
+        return plan.snapshot
+    members = {m for g in groups if (found := plan.snapshot.group(g)) for m in found.member_ids}
+    accounts = set(accounts_to_read([r.change for r in rows])) | members
+    return await deps.tenant.snapshot(SnapshotScope(user_ids=[UserId(a) for a in accounts]))
 
 
 def _overdue(finding: Finding, hours: float) -> Finding:
