@@ -11,6 +11,7 @@ import aiohttp
 from botbuilder.core import ConversationState
 
 from bot.adapter import EdgeAdapter
+from bot.apply_cards import CardPresenter
 from bot.auth import ChannelAuthenticator
 from bot.compat import apply_workarounds
 from bot.connector import ConnectorPool
@@ -89,6 +90,7 @@ async def open_edge(settings: Settings, services: Services) -> AsyncIterator[Edg
     conversation_state = ConversationState(BotStateStorage(services.bot_state))
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
     services.notifier.bind(TeamsNotifier(adapter, settings.app_id, services.uow))
+    services.apply.presenter.bind(CardPresenter())
     memory = ConversationMemory(services.uow, services.clock)
     bot = ChatOpsBot(services, conversation_state, memory)
     try:

@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot import answers
-from bot.commands import CallerIdQuestion, Command, Help, Unknown, parse_command
+from bot import answers, apply_answers
+from bot.commands import (
+    CallerIdQuestion,
+    Command,
+    FreezeApplies,
+    Help,
+    ResumeApplies,
+    RetryFailed,
+    Revert,
+    Unknown,
+    parse_command,
+)
 from bot.replies import Reply
 from cards import actions
 from sharedcalling.domain.access import Principal
@@ -23,11 +33,17 @@ COMMANDS: Mapping[type[Command], CommandHandler] = {
     CallerIdQuestion: answers.caller_id,
     Help: answers.help_,
     Unknown: answers.unknown,
+    RetryFailed: apply_answers.retry_failed,
+    Revert: apply_answers.revert,
+    FreezeApplies: apply_answers.freeze,
+    ResumeApplies: apply_answers.resume,
 }
 
 ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.CALLERID_PICK: answers.pick_caller_id,
     actions.CALLERID_REFRESH: answers.pick_caller_id,
+    actions.APPLY_RETRY: apply_answers.retry_action,
+    actions.APPLY_REVERT: apply_answers.revert_action,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
 

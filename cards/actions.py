@@ -18,5 +18,14 @@ CALLERID_PICK = "callerid.pick"
 CALLERID_REFRESH = "callerid.refresh"
 """Ask the caller-ID question again for the same person."""
 
-ACTION_IDS: frozenset[str] = frozenset({CALLERID_PICK, CALLERID_REFRESH})
+REQUEST_ID = "requestId"
+"""Payload key: the id of the request an action is about (the bot re-reads the request)."""
+
+APPLY_RETRY = "apply.retry"
+"""Re-run the failed changes of a partly applied or failed request."""
+
+APPLY_REVERT = "apply.revert"
+"""Plan the revert of an applied request, for approval."""
+
+ACTION_IDS: frozenset[str] = frozenset({CALLERID_PICK, CALLERID_REFRESH, APPLY_RETRY, APPLY_REVERT})
 """Every action id a card may carry; the bot's ACTION_HANDLERS must cover all of them."""

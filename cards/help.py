@@ -13,6 +13,9 @@ _COMMANDS: tuple[tuple[Role, str, str], ...] = (
     (Role.USER, "help", "this list"),
     # A placeholder, not a name: a real tenant must never see the demo tenant's people.
     (Role.ADMIN, "which number does <name> call out as?", "anyone's caller ID, by name or UPN"),
+    (Role.ADMIN, "retry failed <request id>", "run a request's failed changes again"),
+    (Role.ADMIN, "revert <request id>", "plan undoing an applied request, for approval"),
+    (Role.ADMIN, "freeze [reason]", "pause every apply at its next change; resume with resume"),
 )
 
 # Capabilities announced before their commands exist, so people know what is coming.
