@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -230,6 +230,10 @@ class StoredObject:
     document: Mapping[str, Any]
 
 
+WRITE_LOG_KIND = "write"
+"""Kind of the emulated tenant's write-log records, keyed by zero-padded sequence number."""
+
+
 class TenantStateStore(abc.ABC):
     """Where the emulated tenant keeps its objects, so that changes survive a restart.
 
@@ -252,3 +256,23 @@ class TenantStateStore(abc.ABC):
     @abc.abstractmethod
     async def clear(self, tenant_id: TenantId) -> None:
         """Delete every object of the tenant."""
+
+    # ---- several processes on one store (bot replicas on one database)
+    async def changes_since(self, tenant_id: TenantId, after_key: str) -> list[StoredObject]:
+        """The `write` records (kind `write`, keys in write order) after `after_key`, and the
+        current form of the objects they name (`objects`: [[kind, key], ...]).
+
+        This default suits a store that one process uses at a time: no other writer exists.
+        """
+        return []
+
+    async def write_exclusively(
+        self,
+        tenant_id: TenantId,
+        after_key: str,
+        decide: Callable[[list[StoredObject]], Collection[StoredObject]],
+    ) -> None:
+        """In one transaction that excludes every other exclusive writer of the tenant, in
+        any process: read `changes_since(after_key)`, call `decide` with them, and upsert the
+        objects it returns. `decide` runs synchronously inside the transaction."""
+        await self.upsert(tenant_id, decide(await self.changes_since(tenant_id, after_key)))

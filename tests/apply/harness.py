@@ -41,7 +41,7 @@ MEGAN_ADMIN = Actor(TENANT, MEGAN, "Megan Bowen", is_admin=True)
 ALEX_APPROVER = Actor(TENANT, ALEX, "Alex Wilber", is_approver=True)
 MIRIAM_APPROVER = Actor(TENANT, MIRIAM, "Miriam Graham", is_approver=True)
 FAST = ApplySettings(
-    concurrency=8, lease_seconds=5, poll_seconds=0.05, progress_interval_seconds=0.0,
+    concurrency=8, lease_seconds=5, poll_seconds=0.05, progress_interval_seconds=0.5,
     group_reverify_seconds=0.2, retry_wait_seconds=30, chunk_size=20,
 )  # fmt: skip
 GENERATED = tuple(UserId(f"00000000-0000-4000-9000-{n:012d}") for n in range(1, 1001))

@@ -193,7 +193,7 @@ async def test_a_freeze_stops_writes_until_resume_and_survives_a_restart(
             await asyncio.sleep(0.05)
         assert len(await h.writes()) == frozen_at
         texts = [m.text for _, m in h.notifier.updates] + [s.message.text for s in h.notifier.sent]
-        assert any("paused by the change freeze" in t for t in texts)
+        assert any("paused by the change freeze" in t for t in texts), texts
     async with harness(database_url, faults=Faults(), fresh=False) as h:  # restarted: frozen
         assert (await h.apply.freeze_state()).frozen
         await h.apply.worker.tick()

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sharedcalling.adapters.store.apply_rows import job_of, row_of, row_values
@@ -244,8 +244,14 @@ class SqlApplyStore(ApplyStore):
             )
             if held.rowcount != 1:
                 return False
+            # One executemany per shape of update: the write lock is held for one round trip
+            # per shape, not one per row (on SQLite every other writer waits for it).
+            groups: dict[tuple[str, bool], list[dict[str, Any]]] = {}
             for item in updates:
-                await connection.execute(_row_update(job_id, item, at))
+                shape = (_stamp_of(item.status), item.before is not None)
+                groups.setdefault(shape, []).append(_row_params(job_id, item))
+            for (stamp, with_before), params in groups.items():
+                await connection.execute(_row_update(stamp, with_before, at), params)
         return True
 
     async def restart(
@@ -318,16 +324,36 @@ class SqlApplyStore(ApplyStore):
             await connection.execute(statement, values)
 
 
-def _row_update(job_id: str, item: RowUpdate, at: datetime) -> Any:
-    values: dict[str, Any] = {"status": item.status.value, "error": item.error}
-    if item.status is ChangeStatus.RUNNING:
-        values.update(attempts=apply_job_changes.c.attempts + 1, started_at=at, finished_at=None)
-    elif item.status in FINISHED_STATUSES:
-        values["finished_at"] = at
+def _stamp_of(status: ChangeStatus) -> str:
+    if status is ChangeStatus.RUNNING:
+        return "start"
+    return "finish" if status in FINISHED_STATUSES else "none"
+
+
+def _row_params(job_id: str, item: RowUpdate) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "p_job": job_id,
+        "p_seq": item.seq,
+        "p_status": item.status.value,
+        "p_error": item.error,
+    }
     if item.before is not None:
-        values["result"] = {"before": dict(item.before)}
+        params["p_result"] = {"before": dict(item.before)}
+    return params
+
+
+def _row_update(stamp: str, with_before: bool, at: datetime) -> Any:
+    """RUNNING counts an attempt and stamps the start; finished statuses stamp the end."""
+    table = apply_job_changes
+    values: dict[str, Any] = {"status": bindparam("p_status"), "error": bindparam("p_error")}
+    if stamp == "start":
+        values.update(attempts=table.c.attempts + 1, started_at=at, finished_at=None)
+    elif stamp == "finish":
+        values["finished_at"] = at
+    if with_before:
+        values["result"] = bindparam("p_result", type_=table.c.result.type)
     return (
-        update(apply_job_changes)
-        .where(apply_job_changes.c.job_id == job_id, apply_job_changes.c.seq == item.seq)
+        update(table)
+        .where(table.c.job_id == bindparam("p_job"), table.c.seq == bindparam("p_seq"))
         .values(**values)
     )

@@ -14,11 +14,11 @@ from sharedcalling.adapters.tenant.emulated_codec import KINDS, TenantInfo, from
 from sharedcalling.adapters.tenant.emulated_faults import Faults
 from sharedcalling.adapters.tenant.emulated_seed import seed_identity, seed_objects, seed_tenant_id
 from sharedcalling.adapters.tenant.emulated_state import TenantState
+from sharedcalling.adapters.tenant.emulated_writer import StoreWriter
 from sharedcalling.adapters.tenant.emulated_writes import (
     WRITE_KIND,
     WriteRecord,
     new_record,
-    stored_record,
     write_log_of,
 )
 from sharedcalling.domain import names
@@ -40,6 +40,7 @@ from sharedcalling.services.ports import (
     TenantNotFound,
     TenantStateStore,
 )
+from sharedcalling.services.write_tags import current_write_tag
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,19 @@ class EmulatedTenantGateway(TenantGateway):
         self._lock = asyncio.Lock()
         self._next_write = writes_logged
         self._memory_log: list[WriteRecord] = []
+        self._writer = StoreWriter(store, tenant_id, self, writes_logged) if store else None
+
+    @property
+    def state(self) -> TenantState:
+        return self._state
+
+    @state.setter
+    def state(self, value: TenantState) -> None:
+        self._state = value
+
+    def state_changed(self) -> None:
+        """Drop what is derived from the state (the scoped snapshot base)."""
+        self._scoped = None
 
     @classmethod
     def seeded(
@@ -151,6 +165,8 @@ class EmulatedTenantGateway(TenantGateway):
 
     async def reset(self) -> None:
         """Put the seed back: every change since seeding is discarded, in the store too."""
+        if self._writer is not None:
+            await self._writer.settled()
         async with self._lock:
             objects = seed_objects(self.seed)
             if self._store is not None:
@@ -160,39 +176,47 @@ class EmulatedTenantGateway(TenantGateway):
             self._scoped = None
             self._next_write = 0
             self._memory_log.clear()
+            if self._writer is not None:
+                self._writer.reset()
         logger.info("Emulated tenant %s reset to seed %s", self.tenant_id, self.seed)
 
     # ------------------------------------------------------------------------------ reads
 
+    async def _read(self, operation: str) -> None:
+        """Faults first; then wait for writes being committed and pick up other processes'."""
+        await self.faults.before(operation)
+        if self._writer is not None:
+            await self._writer.before_read()
+
     async def get_user(self, key: str) -> User:
-        await self.faults.before("get_user")
+        await self._read("get_user")
         return rules.require_user(self._state, key, "get_user")
 
     async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
-        await self.faults.before("search_users")
+        await self._read("search_users")
         wanted = names.fold(text)
         found = [u for u in self._state.users.values() if _matches(u, wanted)]
         found.sort(key=lambda u: (names.fold(u.display_name), names.fold(u.user_principal_name)))
         return found[: max(0, limit)]
 
     async def list_resource_accounts(self) -> list[User]:
-        await self.faults.before("list_resource_accounts")
+        await self._read("list_resource_accounts")
         accounts = [u for u in self._state.users.values() if u.is_resource_account]
         return sorted(accounts, key=lambda u: names.fold(u.user_principal_name))
 
     async def get_group(self, group_id: GroupId) -> Group:
-        await self.faults.before("get_group")
+        await self._read("get_group")
         group = self._state.groups.get(names.fold(group_id))
         if group is None:
             raise TenantNotFound(f'Group "{group_id}" was not found.', operation="get_group")
         return group
 
     async def list_numbers(self) -> list[PhoneNumber]:
-        await self.faults.before("list_numbers")
+        await self._read("list_numbers")
         return [self._state.numbers[k] for k in sorted(self._state.numbers)]
 
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
-        await self.faults.before("snapshot")
+        await self._read("snapshot")
         if scope.all_users:
             return self._state.snapshot(self.tenant_id, (), all_users=True)
         if self._scoped is None:
@@ -286,8 +310,9 @@ class EmulatedTenantGateway(TenantGateway):
 
     async def write_log(self) -> list[WriteRecord]:
         """Every write accepted since seeding, oldest first (see emulated_writes)."""
-        if self._store is None:
+        if self._writer is None or self._store is None:
             return list(self._memory_log)
+        await self._writer.settled()
         return write_log_of(await self._store.load(self.tenant_id))
 
     async def _write(
@@ -298,15 +323,16 @@ class EmulatedTenantGateway(TenantGateway):
     ) -> None:
         # The first argument names the object written: a fault can be aimed at it.
         await self.faults.before(operation, str(next(iter(arguments.values()))))
+        if self._writer is not None:
+            # Durable when it returns, decided against every process's writes (StoreWriter).
+            await self._writer.write(operation, arguments, decide)
+            return
         async with self._lock:
             changed = decide(self._state)
-            record = new_record(self._next_write, operation, arguments, bool(changed))
-            # Persist first, with its log record: if the store fails, memory still matches it.
-            if self._store is not None:
-                objects = [to_stored(o) for o in changed]
-                await self._store.upsert(self.tenant_id, [*objects, stored_record(record)])
-            else:
-                self._memory_log.append(record)
+            stored = [to_stored(o) for o in changed]
+            self._memory_log.append(
+                new_record(self._next_write, operation, arguments, stored, current_write_tag())
+            )
             self._next_write += 1
             if changed:
                 self._scoped = None

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sharedcalling.services.ports import StoredObject
-from sharedcalling.services.write_tags import current_write_tag
+from sharedcalling.services.ports import WRITE_LOG_KIND, StoredObject
+from sharedcalling.services.write_tags import WriteTag
 
-WRITE_KIND = "write"
+WRITE_KIND = WRITE_LOG_KIND
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +29,27 @@ class WriteRecord:
     changed: bool
     at: datetime
     tag: Mapping[str, Any] | None
+    objects: tuple[tuple[str, str], ...] = ()
+    """(kind, key) of the objects the write changed: other processes reload them."""
 
 
 def new_record(
-    seq: int, operation: str, arguments: Mapping[str, Any], changed: bool
+    seq: int,
+    operation: str,
+    arguments: Mapping[str, Any],
+    objects: Iterable[StoredObject],
+    tag: WriteTag | None,
 ) -> WriteRecord:
-    tag = current_write_tag()
+    keys = tuple((o.kind, o.key) for o in objects)
+    when = datetime.now(UTC)
     return WriteRecord(
-        seq, operation, dict(arguments), changed, datetime.now(UTC), tag.as_json() if tag else None
+        seq, operation, dict(arguments), bool(keys), when, tag.as_json() if tag else None, keys
     )
+
+
+def last_key(next_seq: int) -> str:
+    """The key of the newest record before `next_seq` ("" before the first)."""
+    return f"{next_seq - 1:010d}" if next_seq > 0 else ""
 
 
 def stored_record(record: WriteRecord) -> StoredObject:
@@ -48,6 +60,7 @@ def stored_record(record: WriteRecord) -> StoredObject:
         "changed": record.changed,
         "at": record.at.isoformat(),
         "tag": dict(record.tag) if record.tag is not None else None,
+        "objects": [list(key) for key in record.objects],
     }
     return StoredObject(WRITE_KIND, f"{record.seq:010d}", document)
 
@@ -62,6 +75,7 @@ def write_log_of(stored: Iterable[StoredObject]) -> list[WriteRecord]:
             changed=bool(s.document["changed"]),
             at=datetime.fromisoformat(str(s.document["at"])),
             tag=s.document.get("tag"),
+            objects=tuple((str(k), str(n)) for k, n in s.document.get("objects", ())),
         )
         for s in stored
         if s.kind == WRITE_KIND

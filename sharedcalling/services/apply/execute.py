@@ -70,6 +70,9 @@ class Executor:
     job_id: str
     request_id: str
     owner: str
+    """The lease token of this run (fences every record it makes)."""
+    worker: str
+    """The process running it, as the write log names it."""
     tenant: TenantGateway
     store: ApplyStore
     clock: Clock
@@ -149,7 +152,7 @@ class Executor:
             return RowUpdate(seq, ChangeStatus.PENDING)  # never started: nothing to re-check
         change = execution.rows[seq].change
         tag = WriteTag(
-            self.request_id, self.job_id, seq, change.kind.value, change.subject.id, self.owner
+            self.request_id, self.job_id, seq, change.kind.value, change.subject.id, self.worker
         )
         try:
             with tagged(tag):

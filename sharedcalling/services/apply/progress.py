@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 UPDATES_PER_SECOND = 5.0
 """Across every request of a process: a tenth of Teams' 50 requests a second per app."""
 PROGRESS, REPORT = "progress", "report"
+COPIES_MAX_AGE = 30.0
 
 
 class ApplyPresenter(abc.ABC):
@@ -99,6 +100,7 @@ class ProgressReporter:
         self._interval, self._monotonic = interval, monotonic
         self._last: dict[str, float] = {}
         self._pace = _Pace(UPDATES_PER_SECOND, monotonic)
+        self._known: dict[str, tuple[float, list[CardCopy]]] = {}
 
     def due(self, request_id: str) -> bool:
         """Whether a progress update of this request may go out now."""
@@ -112,7 +114,7 @@ class ProgressReporter:
 
     async def started(self, request: ChangeRequest, view: ApplyView) -> None:
         """Give the requester a card to follow when no copy reaches them yet."""
-        copies = await self._copies(request.id)
+        copies = await self._copies(request.id, fresh=True)
         if not any(_is(c.recipient_id, request.requester_id) for c in copies):
             await self._send(
                 request, request.requester_id, self._presenter.progress(view), PROGRESS
@@ -122,7 +124,7 @@ class ProgressReporter:
     async def report(self, request: ChangeRequest, view: ApplyView) -> None:
         """The final report on every copy, and a new message for the requester and approvers."""
         message = self._presenter.report(view)
-        copies = await self._update_copies(request.tenant_id, request.id, message)
+        copies = await self._update_copies(request.tenant_id, request.id, message, fresh=True)
         people = [request.requester_id, *(d.actor_id for d in request.decisions if d.approve)]
         for person in dict.fromkeys(fold(p) for p in people):
             if any(_is(c.recipient_id, person) for c in copies):
@@ -130,15 +132,23 @@ class ProgressReporter:
             else:
                 await self._send(request, UserId(person), message, REPORT)
         self._last.pop(request.id, None)
+        self._known.pop(request.id, None)
 
-    async def _copies(self, request_id: str) -> list[CardCopy]:
+    async def _copies(self, request_id: str, *, fresh: bool = False) -> list[CardCopy]:
+        """The request's card copies, read at most every COPIES_MAX_AGE seconds while it runs
+        (a copy sent meanwhile is picked up by the next read, and by the final report)."""
+        known = self._known.get(request_id)
+        if not fresh and known is not None and self._monotonic() - known[0] < COPIES_MAX_AGE:
+            return known[1]
         async with self._uow() as work:
-            return await work.card_copies.of_request(RequestId(request_id))
+            copies = await work.card_copies.of_request(RequestId(request_id))
+        self._known[request_id] = (self._monotonic(), copies)
+        return copies
 
     async def _update_copies(
-        self, tenant_id: TenantId, request_id: str, message: OutboundMessage
+        self, tenant_id: TenantId, request_id: str, message: OutboundMessage, *, fresh: bool = False
     ) -> list[CardCopy]:
-        copies = await self._copies(request_id)
+        copies = await self._copies(request_id, fresh=fresh)
         for copy in copies:
             await self._pace.turn()
             try:
@@ -167,6 +177,7 @@ class ProgressReporter:
         async with self._uow() as work:
             await work.card_copies.add(copy)
             await work.commit()
+        self._known.pop(request.id, None)  # the next update reaches the new copy too
 
     async def _send_text(self, tenant_id: TenantId, person: UserId, text: str) -> None:
         try:

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sharedcalling.domain.apply import FINISHED_STATUSES, JobState
@@ -26,7 +26,7 @@ from sharedcalling.services.apply.execute import Execution, Executor, Stop
 from sharedcalling.services.apply.finish import finish, go_stale, retry_later, reverify
 from sharedcalling.services.apply.replan import JobPlan, replan
 from sharedcalling.services.apply.store import ChangeRow, JobRecord, Lease
-from sharedcalling.services.apply.views import ApplyView, Phase, apply_view
+from sharedcalling.services.apply.views import ApplyView, Phase, apply_view, running_view
 from sharedcalling.services.ports import TenantError
 from sharedcalling.services.requests import apply_event, get_request
 
@@ -71,6 +71,9 @@ class JobRun:
     deps: ApplyDeps
     job: JobRecord
     owner: str
+    """This run's lease token: a run whose lease passed on records nothing more."""
+    worker: str = ""
+    """The process, as the write log names it."""
 
     async def run(self) -> None:
         deps = self.deps
@@ -143,6 +146,7 @@ class JobRun:
             self.job.id,
             request.id,
             self.owner,
+            self.worker or self.owner,
             deps.tenant,
             deps.store,
             deps.clock,
@@ -212,15 +216,15 @@ class _Progress:
     task: asyncio.Task[None] | None = None
 
     def view(self, phase: Phase) -> ApplyView:
-        rows = [
-            replace(
-                row,
-                status=self.execution.status[seq],
-                error=self.execution.errors.get(seq, row.error),
-            )
-            for seq, row in sorted(self.execution.rows.items())
-        ]
-        return apply_view(self.request, rows, phase, attempt=self.attempt)
+        execution = self.execution
+        return running_view(
+            self.request,
+            execution.rows,
+            execution.status,
+            execution.errors,
+            phase,
+            attempt=self.attempt,
+        )
 
     async def maybe(self) -> None:
         reporter = self.deps.reporter

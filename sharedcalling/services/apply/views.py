@@ -155,6 +155,43 @@ def apply_view(
     )
 
 
+def running_view(
+    request: ChangeRequest,
+    rows: Mapping[int, ChangeRow],
+    status: Mapping[int, ChangeStatus],
+    errors: Mapping[int, str],
+    phase: Phase,
+    *,
+    attempt: int = 1,
+) -> ApplyView:
+    """Progress of a running job from its live statuses, in time linear in the failures only:
+    a progress card shows counts and what failed so far, not every person."""
+    tally = dict.fromkeys(ChangeStatus, 0)
+    for value in status.values():
+        tally[value] += 1
+    failed = [
+        ChangeResult(rows[seq].change, ChangeStatus.FAILED, errors.get(seq))
+        for seq, value in status.items()
+        if value is ChangeStatus.FAILED
+    ]
+    others = tuple(
+        TenantChange(describe(r.change), r.status, r.error or "")
+        for r in failed
+        if r.change.subject.kind is not SubjectKind.USER
+    )
+    return ApplyView(
+        request_id=request.id,
+        kind=request.kind,
+        requester_name=request.requester_name,
+        phase=phase,
+        total=len(rows),
+        tally=tally,
+        users=user_results(failed),
+        tenant_changes=others,
+        attempt=attempt,
+    )
+
+
 def summary_line(view: ApplyView) -> str:
     """`SC-7K2M9QF4: 1,000 of 4,000 changes done, 2 failed.` and its final forms."""
     done = f"{view.finished:,} of {view.total:,} changes done"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import socket
@@ -45,10 +46,13 @@ class ApplyWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._tick = asyncio.Lock()
         self._stopped = False
+        self._runs = itertools.count(1)
 
     def _lease(self) -> Lease:
+        """A fresh lease token per run, `<worker>#<n>`: if this process's own run lost its
+        lease (a stalled event loop), a later run of the same job is fenced apart from it."""
         expires = self.deps.clock.now() + timedelta(seconds=self.deps.settings.lease_seconds)
-        return Lease(self.owner, expires)
+        return Lease(f"{self.owner}#{next(self._runs)}", expires)
 
     async def tick(self) -> None:
         """One round of the three duties above; a tick already running makes this a no-op."""
@@ -88,36 +92,41 @@ class ApplyWorker:
     async def _start_jobs(self) -> None:
         deps = self.deps
         while len(self._running) < deps.settings.max_jobs and not self._stopped:
-            job = await deps.store.lease_next(deps.tenant_id, self._lease(), deps.clock.now())
+            lease = self._lease()
+            job = await deps.store.lease_next(deps.tenant_id, lease, deps.clock.now())
             if job is None:
                 return
-            task = asyncio.create_task(self._run(job), name=f"apply:{job.id}")
+            if job.id in self._running:
+                # Our own run of it lost its lease and has not noticed yet: let it stop first.
+                await deps.store.release(job.id, lease.owner, deps.clock.now())
+                return
+            task = asyncio.create_task(self._run(job, lease.owner), name=f"apply:{job.id}")
             self._running[job.id] = task
 
-    async def _run(self, job: JobRecord) -> None:
+    async def _run(self, job: JobRecord, token: str) -> None:
         correlation.begin_turn(f"apply-{job.id}-{job.attempt}")
         logger.info("Running job %s (%s, attempt %d)", job.id, job.state.value, job.attempt)
         try:
-            await JobRun(self.deps, job, self.owner).run()
+            await JobRun(self.deps, job, token, self.owner).run()
         except asyncio.CancelledError:
             # Shutting down: hand the job over at once instead of after the lease expires.
             with contextlib.suppress(Exception):
-                await self.deps.store.release(job.id, self.owner, self.deps.clock.now())
+                await self.deps.store.release(job.id, token, self.deps.clock.now())
             raise
         except Exception:
             logger.exception("Job %s failed; it is tried again later", job.id)
-            await self._back_off(job)
+            await self._back_off(job, token)
         finally:
             self._running.pop(job.id, None)
 
-    async def _back_off(self, job: JobRecord) -> None:
+    async def _back_off(self, job: JobRecord, token: str) -> None:
         now = self.deps.clock.now()
         current = await self.deps.store.get_job(job.request_id)
         state = current.state if current is not None else JobState.QUEUED
         with contextlib.suppress(Exception):
             await self.deps.store.set_state(
                 job.id,
-                self.owner,
+                token,
                 now,
                 state=state,
                 release=True,
@@ -128,11 +137,12 @@ class ApplyWorker:
     async def _send_reports(self) -> None:
         deps = self.deps
         while not self._stopped:
-            job = await deps.store.claim_report(deps.tenant_id, self._lease(), deps.clock.now())
+            lease = self._lease()
+            job = await deps.store.claim_report(deps.tenant_id, lease, deps.clock.now())
             if job is None:
                 return
             try:
-                await settle(deps, job.id, self.owner)
+                await settle(deps, job.id, lease.owner)
             except Exception:  # its lease expires and a later tick tries again
                 logger.exception("Could not send the report of job %s", job.id)
                 return
