@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from sharedcalling import correlation
@@ -63,6 +63,13 @@ class Execution:
     @classmethod
     def of(cls, rows: Sequence[ChangeRow]) -> Execution:
         return cls({r.seq: r for r in rows}, {r.seq: r.status for r in rows})
+
+    def current_rows(self) -> list[ChangeRow]:
+        """The rows with the statuses and errors recorded during this execution."""
+        return [
+            replace(row, status=self.status[seq], error=self.errors.get(seq, row.error))
+            for seq, row in sorted(self.rows.items())
+        ]
 
 
 @dataclass(frozen=True)

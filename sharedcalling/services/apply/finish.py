@@ -117,7 +117,7 @@ async def _conclude(
     await deps.store.set_state(
         job.id, owner, now, state=JobState.DONE, release=False, outcome=outcome, report=report
     )
-    await settle(deps, job.id, owner)
+    await settle(deps, job.id, owner, rows)
 
 
 async def _with_group_members(
@@ -190,13 +190,18 @@ async def go_stale(deps: ApplyDeps, job: JobRecord, owner: str, reason: str) -> 
     await settle(deps, job.id, owner)
 
 
-async def settle(deps: ApplyDeps, job_id: str, owner: str) -> None:
-    """Move the request to where the job ended, send the report, stamp the job notified."""
+async def settle(
+    deps: ApplyDeps, job_id: str, owner: str, rows: list[ChangeRow] | None = None
+) -> None:
+    """Move the request to where the job ended, send the report, stamp the job notified.
+
+    `rows` are the job's rows when the caller just had them (the outbox reads them)."""
     job = await deps.store.get_job(RequestId(job_id))
     if job is None:
         return
     request = await get_request(deps.tenant_id, job.request_id, uow=deps.uow)
-    rows = await deps.store.rows(job_id)
+    if rows is None:
+        rows = await deps.store.rows(job_id)
     findings = findings_of(job.report)
     if job.state is JobState.DONE and job.outcome is not None:
         phase = Phase.DONE

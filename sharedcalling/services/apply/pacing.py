@@ -23,6 +23,8 @@ from sharedcalling.services.ports import TenantThrottled, TenantUnavailable
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+CATCH_UP = 2
+"""Calls a paced caller may start early to make up for timer lateness (a burst of 2)."""
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -31,6 +33,8 @@ class RetryBudget:
     """How long one call may keep trying: attempts, and seconds of waiting in total."""
 
     attempts: int = 8
+    """Attempts after outages (errors without Retry-After); a throttled call is retried for as
+    long as the wait budget lasts, since the service says when to come back."""
     wait_seconds: float = 300.0
     base_delay: float = 0.5
     max_delay: float = 30.0
@@ -79,7 +83,10 @@ class TenantPacer:
                 break
             await self.sleep(start - now)
         if self.calls_per_second:
-            self._next_start = max(self._next_start, now) + 1.0 / self.calls_per_second
+            # On the ideal timeline, not from when this caller woke up: timer lateness would
+            # otherwise slow every later call. Catching up is limited to CATCH_UP intervals.
+            interval = 1.0 / self.calls_per_second
+            self._next_start = max(self._next_start, now - CATCH_UP * interval) + interval
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.budget.max_delay, self.budget.base_delay * (2 ** (attempt - 1)))
@@ -104,7 +111,10 @@ class TenantPacer:
             except TenantUnavailable as error:
                 self.stats.unavailable += 1
                 wait, last = self._backoff(attempt), error
-            if attempt >= self.budget.attempts or waited + wait > self.budget.wait_seconds:
+            out_of_attempts = (
+                not isinstance(last, TenantThrottled) and attempt >= self.budget.attempts
+            )
+            if out_of_attempts or waited + wait > self.budget.wait_seconds:
                 logger.info("giving up %s after %d attempts (%.1fs waited)", name, attempt, waited)
                 raise last
             waited += wait

@@ -155,7 +155,7 @@ class JobRun:
         )
         stop = await executor.run(execution)
         await progress.settled()
-        rows = await deps.store.rows(self.job.id)
+        rows = execution.current_rows()  # as recorded: every status went through the store
         if stop is Stop.LEASE_LOST:
             logger.warning("Lost the lease of job %s; another worker continues it", self.job.id)
         elif stop is Stop.FROZEN:
