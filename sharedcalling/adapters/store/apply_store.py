@@ -14,14 +14,21 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from sharedcalling.adapters.store.apply_rows import job_of, row_of, row_values
+from sharedcalling.adapters.store.apply_rows import (
+    job_of,
+    row_of,
+    row_params,
+    row_update,
+    row_values,
+    stamp_of,
+)
 from sharedcalling.adapters.store.dialect import insert_for, upsert
 from sharedcalling.adapters.store.engine import SQLITE_BEGIN
 from sharedcalling.adapters.store.tables import apply_job_changes, apply_jobs, control_flags
-from sharedcalling.domain.apply import FINISHED_STATUSES, ChangeStatus, JobOutcome, JobState
+from sharedcalling.domain.apply import ChangeStatus, JobOutcome, JobState
 from sharedcalling.domain.ids import RequestId, TenantId
 from sharedcalling.domain.planning import Change
 from sharedcalling.services.apply.store import (
@@ -248,10 +255,10 @@ class SqlApplyStore(ApplyStore):
             # per shape, not one per row (on SQLite every other writer waits for it).
             groups: dict[tuple[str, bool], list[dict[str, Any]]] = {}
             for item in updates:
-                shape = (_stamp_of(item.status), item.before is not None)
-                groups.setdefault(shape, []).append(_row_params(job_id, item))
+                shape = (stamp_of(item.status), item.before is not None)
+                groups.setdefault(shape, []).append(row_params(job_id, item))
             for (stamp, with_before), params in groups.items():
-                await connection.execute(_row_update(stamp, with_before, at), params)
+                await connection.execute(row_update(stamp, with_before, at), params)
         return True
 
     async def restart(
@@ -322,38 +329,3 @@ class SqlApplyStore(ApplyStore):
         async with self._write() as connection:
             statement = upsert(connection, control_flags, ["value", "updated_at", "updated_by"])
             await connection.execute(statement, values)
-
-
-def _stamp_of(status: ChangeStatus) -> str:
-    if status is ChangeStatus.RUNNING:
-        return "start"
-    return "finish" if status in FINISHED_STATUSES else "none"
-
-
-def _row_params(job_id: str, item: RowUpdate) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "p_job": job_id,
-        "p_seq": item.seq,
-        "p_status": item.status.value,
-        "p_error": item.error,
-    }
-    if item.before is not None:
-        params["p_result"] = {"before": dict(item.before)}
-    return params
-
-
-def _row_update(stamp: str, with_before: bool, at: datetime) -> Any:
-    """RUNNING counts an attempt and stamps the start; finished statuses stamp the end."""
-    table = apply_job_changes
-    values: dict[str, Any] = {"status": bindparam("p_status"), "error": bindparam("p_error")}
-    if stamp == "start":
-        values.update(attempts=table.c.attempts + 1, started_at=at, finished_at=None)
-    elif stamp == "finish":
-        values["finished_at"] = at
-    if with_before:
-        values["result"] = bindparam("p_result", type_=table.c.result.type)
-    return (
-        update(table)
-        .where(table.c.job_id == bindparam("p_job"), table.c.seq == bindparam("p_seq"))
-        .values(**values)
-    )

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection
-from dataclasses import replace
 from typing import Any
 
 from sharedcalling.adapters.tenant import emulated_rules as rules
 from sharedcalling.adapters.tenant import emulated_shared_calling as shared_calling
 from sharedcalling.adapters.tenant.emulated_codec import KINDS, TenantInfo, from_stored, to_stored
 from sharedcalling.adapters.tenant.emulated_faults import Faults
+from sharedcalling.adapters.tenant.emulated_reads import ScopedSnapshots, matches_search
 from sharedcalling.adapters.tenant.emulated_seed import seed_identity, seed_objects, seed_tenant_id
 from sharedcalling.adapters.tenant.emulated_state import TenantState
 from sharedcalling.adapters.tenant.emulated_writer import StoreWriter
@@ -69,7 +69,7 @@ class EmulatedTenantGateway(TenantGateway):
         self.faults = faults if faults is not None else Faults()
         self._state = state
         self._store = store
-        self._scoped: _ScopedSnapshots | None = None
+        self._scoped: ScopedSnapshots | None = None
         # One writer at a time: validate, persist and apply must not interleave.
         self._lock = asyncio.Lock()
         self._next_write = writes_logged
@@ -195,7 +195,7 @@ class EmulatedTenantGateway(TenantGateway):
     async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
         await self._read("search_users")
         wanted = names.fold(text)
-        found = [u for u in self._state.users.values() if _matches(u, wanted)]
+        found = [u for u in self._state.users.values() if matches_search(u, wanted)]
         found.sort(key=lambda u: (names.fold(u.display_name), names.fold(u.user_principal_name)))
         return found[: max(0, limit)]
 
@@ -220,7 +220,7 @@ class EmulatedTenantGateway(TenantGateway):
         if scope.all_users:
             return self._state.snapshot(self.tenant_id, (), all_users=True)
         if self._scoped is None:
-            self._scoped = _ScopedSnapshots(self._state, self.tenant_id)
+            self._scoped = ScopedSnapshots(self._state, self.tenant_id)
         return self._scoped.of(self._state, scope.user_ids)
 
     # ------------------------------------------------------------------------------ writes
@@ -337,40 +337,6 @@ class EmulatedTenantGateway(TenantGateway):
             if changed:
                 self._scoped = None
                 self._state.put(changed)
-
-
-class _ScopedSnapshots:
-    """Snapshots for a few users without scanning every account: what every scoped snapshot
-    shares (resource accounts, numbers, policies, groups...) is built once per tenant version
-    (EmulatedTenantGateway drops it on every write), and only the asked-for users are added."""
-
-    def __init__(self, state: TenantState, tenant_id: TenantId) -> None:
-        self._base = state.snapshot(tenant_id, (), all_users=False)
-        self._order = {key: index for index, key in enumerate(state.users)}
-
-    def of(self, state: TenantState, user_ids: Collection[str]) -> TenantSnapshot:
-        users = dict(self._base.users)
-        added = False
-        for user_id in user_ids:
-            key = user_id.lower()
-            user = state.users.get(key)
-            if user is not None and key not in users:
-                users[UserId(key)] = user
-                added = True
-        if added:
-            # The order a full scan gives, so that results do not depend on this cache.
-            users = dict(sorted(users.items(), key=lambda item: self._order[item[0]]))
-        return replace(self._base, users=users)
-
-
-def _matches(user: User, wanted: str) -> bool:
-    candidates = (
-        user.display_name,
-        *user.display_name.split(),
-        user.user_principal_name,
-        user.mail_nickname,
-    )
-    return any(names.fold(c).startswith(wanted) for c in candidates)
 
 
 def _seeded_from(objects: list[Any]) -> str:
