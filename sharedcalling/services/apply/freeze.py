@@ -66,7 +66,11 @@ class FreezeGate:
         self._frozen = False
         self._lock = asyncio.Lock()
 
-    async def frozen(self) -> bool:
+    async def frozen(self, *, fresh: bool = False) -> bool:
+        """`fresh` reads the database now (before a job starts); otherwise a read at most
+        `max_age` old serves (before each change a running job writes)."""
+        if fresh:
+            self._read_at = None
         if self._fresh():
             return self._frozen
         async with self._lock:
@@ -74,6 +78,10 @@ class FreezeGate:
                 self._frozen = (await freeze_state(self._store, self._tenant_id)).frozen
                 self._read_at = self._monotonic()
         return self._frozen
+
+    def forget(self) -> None:
+        """The switch was just set in this process: the next question reads it."""
+        self._read_at = None
 
     def _fresh(self) -> bool:
         return self._read_at is not None and self._monotonic() - self._read_at < self._max_age

@@ -24,6 +24,7 @@ from sharedcalling.domain.requests import Actor, ChangeRequest, RequestEvent, Re
 from sharedcalling.services.apply.deps import ApplyDeps
 from sharedcalling.services.apply.execute import Execution, Executor, Stop
 from sharedcalling.services.apply.finish import finish, go_stale, retry_later, reverify
+from sharedcalling.services.apply.freeze import freeze_state
 from sharedcalling.services.apply.replan import JobPlan, replan
 from sharedcalling.services.apply.store import ChangeRow, JobRecord, Lease
 from sharedcalling.services.apply.views import ApplyView, Phase, apply_view, running_view
@@ -95,8 +96,8 @@ class JobRun:
         if job.state is JobState.VERIFYING:
             await reverify(deps, job, self.owner, request)
             return
-        if await deps.gate.frozen():
-            await self._pause(request, await deps.store.rows(job.id), "")
+        if await deps.gate.frozen(fresh=True):
+            await self._pause(request, await deps.store.rows(job.id))
             return
         try:
             plan = await replan(request, deps.tenant)
@@ -159,17 +160,20 @@ class JobRun:
         if stop is Stop.LEASE_LOST:
             logger.warning("Lost the lease of job %s; another worker continues it", self.job.id)
         elif stop is Stop.FROZEN:
-            await self._pause(request, rows, "")
+            await self._pause(request, rows)
         elif stop is Stop.UNREADABLE:
             await retry_later(deps, self.job, self.owner, request, execution.problem, rows)
         else:
             await finish(deps, self.job, self.owner, request, rows)
 
-    async def _pause(self, request: ChangeRequest, rows: list[ChangeRow], note: str) -> None:
+    async def _pause(self, request: ChangeRequest, rows: list[ChangeRow]) -> None:
         deps = self.deps
         await deps.store.set_state(
             self.job.id, self.owner, deps.clock.now(), state=JobState.PAUSED, release=True
         )
+        freeze = await freeze_state(deps.store, deps.tenant_id)
+        why = f": {freeze.reason}" if freeze.reason else ""
+        note = f"Paused by the change freeze ({freeze.by}{why}); it continues after resume."
         if rows:
             view = apply_view(request, rows, Phase.PAUSED, note=note, attempt=self.job.attempt)
             await deps.reporter.progress(request, view)

@@ -73,10 +73,13 @@ class ApplyService:
         return await commands.revert_request(self.deps, actor, request_id)
 
     async def freeze(self, actor: Actor, reason: str) -> FreezeState:
-        return await set_freeze(actor, True, reason, uow=self.deps.uow, clock=self.deps.clock)
+        state = await set_freeze(actor, True, reason, uow=self.deps.uow, clock=self.deps.clock)
+        self.deps.gate.forget()  # this process's jobs stop at their very next change
+        return state
 
     async def resume(self, actor: Actor) -> FreezeState:
         state = await set_freeze(actor, False, uow=self.deps.uow, clock=self.deps.clock)
+        self.deps.gate.forget()
         self.worker.wake()
         return state
 

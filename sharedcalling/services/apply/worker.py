@@ -60,7 +60,7 @@ class ApplyWorker:
             return
         async with self._tick:
             await self._ensure_jobs()
-            if not await self.deps.gate.frozen():
+            if not await self.deps.gate.frozen(fresh=True):
                 await self._start_jobs()
             await self._send_reports()
 
