@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -253,3 +254,19 @@ def _scope(*ids: str) -> SnapshotScope:
 async def _audit(h: Harness) -> list[AuditEntry]:
     async with h.uow() as work:
         return await work.audit.entries(h.apply.deps.tenant_id)
+
+
+async def test_a_stored_request_that_cannot_be_read_is_stale_not_guessed(
+    database_url: str,
+) -> None:
+    async with harness(database_url) as h:
+        request = await h.approved(DesiredState(RA_MAINLINE, "Seattle", (DIEGO,)))
+        async with h.uow() as work:
+            broken = replace(request, desired={"v": 99})
+            await work.requests.save(broken, expected_version=request.version)
+            await work.commit()
+        job = await h.settle(request.id)
+        assert job.state is JobState.STALE
+        assert "cannot be read" in (job.error or "")
+        assert (await h.request(request.id)).state is RequestState.STALE
+        assert await h.writes() == []

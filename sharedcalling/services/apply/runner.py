@@ -104,6 +104,9 @@ class JobRun:
         except TenantError as error:
             await retry_later(deps, job, self.owner, request, str(error))
             return
+        except ValueError as error:  # a stored request this version cannot read: never guess
+            await go_stale(deps, job, self.owner, f"the stored request cannot be read ({error})")
+            return
         rows = await deps.store.rows(job.id) if job.planned else []
         reason = stale_reason(job, request, plan, rows)
         if reason:
