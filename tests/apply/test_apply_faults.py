@@ -134,6 +134,7 @@ async def test_throttling_on_thirty_percent_of_calls_still_applies_every_change_
         assert stats.throttled > 30
 
 
+@pytest.mark.slow
 async def test_a_write_interrupted_by_a_crash_is_read_again_not_repeated(
     database_url: str,
 ) -> None:

@@ -104,6 +104,7 @@ async def test_a_group_assignment_is_re_verified_until_every_member_shows_it(
         assert job.outcome is JobOutcome.APPLIED
 
 
+@pytest.mark.slow
 async def test_group_assignments_that_never_arrive_are_reported_unverified(
     database_url: str,
 ) -> None:
