@@ -70,6 +70,12 @@ _SETUP = re.compile(
     re.IGNORECASE,
 )
 
+# Apply commands (issue 12): the request id is checked by the answer, which names a bad one.
+_RETRY = re.compile(r"^retry(?: failed(?: changes)?)?(?: (?:of|for))? (?P<id>\S.*)$", re.I)
+_REVERT = re.compile(r"^(?:revert|roll ?back|undo)(?: request)? (?P<id>\S.*)$", re.I)
+_FREEZE = re.compile(r"^freeze(?: (?:applies|apply|changes))?(?:[:\s-]+(?P<reason>.*))?$", re.I)
+_RESUME = re.compile(r"^(?:resume|unfreeze|thaw)(?: (?:applies|apply|changes))?$", re.I)
+
 
 @dataclass(frozen=True, slots=True)
 class CallerIdQuestion:
@@ -135,6 +141,32 @@ class CheckNow:
     """Run the hazard check now (admins)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RetryFailed:
+    """Re-run the failed changes of a request (`request` as typed)."""
+
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
+class Revert:
+    """Plan the revert of an applied request, for approval."""
+
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeApplies:
+    """The change freeze: every apply pauses at its next change."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeApplies:
+    """End the change freeze."""
+
+
 Command = (
     CallerIdQuestion
     | Help
@@ -146,6 +178,10 @@ Command = (
     | AuditExport
     | Hazards
     | CheckNow
+    | RetryFailed
+    | Revert
+    | FreezeApplies
+    | ResumeApplies
 )
 
 
@@ -186,6 +222,21 @@ def _workflow_command(cleaned: str) -> Command | None:
     return None
 
 
+def _apply_command(text: str) -> Command | None:
+    """Retry, revert, freeze and resume; the freeze reason is kept as typed."""
+    for pattern, make in (
+        (_RETRY, lambda m: RetryFailed(m.group("id").strip())),
+        (_REVERT, lambda m: Revert(m.group("id").strip())),
+        (_FREEZE, lambda m: FreezeApplies((m.group("reason") or "").strip())),
+        (_RESUME, lambda m: ResumeApplies()),
+    ):
+        found = pattern.match(text.strip())
+        if found:
+            command: Command = make(found)
+            return command
+    return None
+
+
 def parse_command(text: str) -> Command:
     """Map a message (mentions already removed) to the command it asks for."""
     cleaned = _clean(text)
@@ -199,6 +250,9 @@ def parse_command(text: str) -> Command:
     hazard_command = _hazard_command(cleaned)
     if hazard_command is not None:
         return hazard_command
+    apply_command = _apply_command(" ".join(text.split()))
+    if apply_command is not None:
+        return apply_command
     subject = _subject(cleaned)
     if subject is not None:
         return CallerIdQuestion(subject=subject)

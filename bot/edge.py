@@ -11,6 +11,7 @@ import aiohttp
 from botbuilder.core import ConversationState
 
 from bot.adapter import EdgeAdapter
+from bot.apply_cards import CardPresenter
 from bot.auth import ChannelAuthenticator
 from bot.compat import apply_workarounds
 from bot.connector import ConnectorPool
@@ -104,6 +105,7 @@ async def open_edge(options: EdgeOptions, services: Services) -> AsyncIterator[E
     services.notifier.bind(TeamsNotifier(adapter, options.app_id, services.uow))
     services.approval.bind_renderer(request_card)
     services.hazards.bind_presenter(CardHazardPresenter())
+    services.apply.presenter.bind(CardPresenter())
     memory = ConversationMemory(services.uow, services.clock)
     setup = SetupConversations(services, conversation_state, options.public_url)
     bot = ChatOpsBot(services, conversation_state, memory, setup)

@@ -5,16 +5,28 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot import answers, approval_answers, audit_answers, hazards, identity, setup_requests
+from bot import (
+    answers,
+    apply_answers,
+    approval_answers,
+    audit_answers,
+    hazards,
+    identity,
+    setup_requests,
+)
 from bot.commands import (
     AuditExport,
     CallerIdQuestion,
     CheckNow,
     Command,
+    FreezeApplies,
     Hazards,
     Help,
     MyRequests,
     PendingApprovals,
+    ResumeApplies,
+    RetryFailed,
+    Revert,
     ShowRequest,
     Unknown,
     parse_command,
@@ -49,6 +61,10 @@ COMMANDS: Mapping[type[Command], CommandHandler] = {
     PendingApprovals: approval_answers.pending_approvals,
     ShowRequest: approval_answers.show_request,
     AuditExport: audit_answers.audit_export,
+    RetryFailed: apply_answers.retry_failed,
+    Revert: apply_answers.revert,
+    FreezeApplies: apply_answers.freeze,
+    ResumeApplies: apply_answers.resume,
 }
 
 ACTION_HANDLERS: Mapping[str, ActionHandler] = {
@@ -66,6 +82,8 @@ ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.HAZARD_PAGE: hazards.page,
     actions.SETUP_REQUEST_STATUS: setup_requests.request_status,
     actions.SETUP_REQUEST_CANCEL: setup_requests.cancel_request,
+    actions.APPLY_RETRY: apply_answers.retry_action,
+    actions.APPLY_REVERT: apply_answers.revert_action,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
 

@@ -121,9 +121,15 @@ SEARCH_PEOPLE = "setup.people"
 SEARCH_GROUPS = "setup.groups"
 SEARCH_DATASETS: frozenset[str] = frozenset({SEARCH_PEOPLE, SEARCH_GROUPS})
 
+APPLY_RETRY = "apply.retry"
+"""Re-run the failed changes of a partly applied or failed request."""
+
+APPLY_REVERT = "apply.revert"
+"""Plan the revert of an applied request, for approval."""
+
 ACTION_IDS: frozenset[str] = (
     frozenset({CALLERID_PICK, CALLERID_REFRESH, HAZARD_PLAN_FIX, HAZARD_PAGE})
-    | frozenset({SETUP_REQUEST_STATUS, SETUP_REQUEST_CANCEL})
+    | frozenset({SETUP_REQUEST_STATUS, SETUP_REQUEST_CANCEL, APPLY_RETRY, APPLY_REVERT})
     | SETUP_DIALOG_ACTIONS
     | APPROVAL_ACTION_IDS
 )

@@ -28,6 +28,9 @@ _COMMANDS: tuple[tuple[Role, str, str], ...] = (
     (Role.APPROVER, "audit export", "the audit trail as CSV and JSON (single-use links)"),
     (Role.ADMIN, "hazards", "what broke Shared Calling after set-up, most urgent first"),
     (Role.ADMIN, "check now", "run the hazard check now"),
+    (Role.ADMIN, "retry failed <request id>", "run a request's failed changes again"),
+    (Role.ADMIN, "revert <request id>", "plan undoing an applied request, for approval"),
+    (Role.ADMIN, "freeze [reason]", "pause every apply at its next change; resume with resume"),
 )
 
 # Capabilities announced before their commands exist, so people know what is coming.

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sharedcalling import correlation
+from sharedcalling.adapters.store.apply_store import SqlApplyStore
 from sharedcalling.adapters.store.bot_state import SqlBotStateStore
 from sharedcalling.adapters.store.engine import make_engine, migrate
 from sharedcalling.adapters.store.export_links_repo import SqlExportLinkStore
@@ -41,6 +42,8 @@ from sharedcalling.domain import names
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import GroupId, TenantId
 from sharedcalling.services import Services
+from sharedcalling.services.apply.settings import ApplySettings
+from sharedcalling.services.apply.wiring import build_apply
 from sharedcalling.services.approvals.policy import ApprovalPolicy
 from sharedcalling.services.approvals.runtime import ApprovalRuntime, NoAppInstaller
 from sharedcalling.services.clock import SystemClock
@@ -210,6 +213,17 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
     async with AsyncExitStack() as stack:
         engine = await stack.enter_async_context(open_database(settings))
         tenant = await open_tenant(settings, engine, stack)
+        clock, uow, notifier = SystemClock(), SqlUnitOfWorkFactory(engine), DeferredNotifier()
+        apply = build_apply(
+            apply_settings(settings),
+            tenant_id=TenantId(settings.tenant_id),
+            tenant=tenant,
+            store=SqlApplyStore(engine),
+            uow=uow,
+            clock=clock,
+            notifier=notifier,
+        )
+        stack.push_async_callback(apply.stop)  # before the engine and the tenant close
         logger.info("Services ready (tenant backend %s)", settings.tenant_backend.value)
         yield Services(
             tenant_id=TenantId(settings.tenant_id),
@@ -217,10 +231,11 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             approver_group_id=GroupId(settings.approver_group_id),
             tenant=tenant,
             bot_state=SqlBotStateStore(engine),
-            clock=SystemClock(),
+            clock=clock,
             ping=_pinger(engine),
-            uow=SqlUnitOfWorkFactory(engine),
-            notifier=DeferredNotifier(),
+            uow=uow,
+            notifier=notifier,
+            apply=apply,
             approval_policy=approval_policy(settings),
             approval=_approval_runtime(settings, tenant),
             public_url=settings.bot_url,
@@ -264,6 +279,21 @@ def hazard_settings(settings: Settings) -> HazardSettings:
         remind_after=settings.hazard_reminder_after or None,
         channel_id=settings.hazard_channel_id.strip() or None,
         notify_users=settings.hazard_notify_users,
+    )
+
+
+def apply_settings(settings: Settings) -> ApplySettings:
+    """The apply engine's settings from the APPLY_* variables."""
+    return ApplySettings(
+        concurrency=settings.apply_concurrency,
+        calls_per_second=settings.apply_calls_per_second or None,
+        retry_wait_seconds=settings.apply_retry_budget_seconds,
+        lease_seconds=settings.apply_lease_seconds,
+        poll_seconds=settings.apply_poll_seconds,
+        max_jobs=settings.apply_max_jobs,
+        progress_interval_seconds=settings.apply_progress_interval_seconds,
+        group_reverify_seconds=settings.apply_group_reverify_seconds,
+        group_verify_hours=settings.apply_group_verify_hours,
     )
 
 

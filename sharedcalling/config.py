@@ -151,6 +151,18 @@ class Settings(BaseModel):
     # long a plan export download link lives.
     setup_expiry_hours: float = Field(72.0, alias="SETUP_EXPIRY_HOURS", gt=0, le=720)
     export_link_minutes: float = Field(10.0, alias="EXPORT_LINK_MINUTES", gt=0, le=1440)
+    # The apply engine (issue 12; docs/operator-guide.md, "Applying changes").
+    apply_concurrency: int = Field(8, alias="APPLY_CONCURRENCY", ge=1, le=64)
+    apply_calls_per_second: float = Field(0.0, alias="APPLY_CALLS_PER_SECOND", ge=0)
+    apply_retry_budget_seconds: float = Field(300.0, alias="APPLY_RETRY_BUDGET_SECONDS", gt=0)
+    apply_lease_seconds: float = Field(30.0, alias="APPLY_LEASE_SECONDS", ge=1, le=3600)
+    apply_poll_seconds: float = Field(2.0, alias="APPLY_POLL_SECONDS", gt=0, le=300)
+    apply_max_jobs: int = Field(2, alias="APPLY_MAX_JOBS", ge=1, le=16)
+    apply_progress_interval_seconds: float = Field(
+        5.0, alias="APPLY_PROGRESS_INTERVAL_SECONDS", ge=2, le=600
+    )
+    apply_group_reverify_seconds: float = Field(900.0, alias="APPLY_GROUP_REVERIFY_SECONDS", gt=0)
+    apply_group_verify_hours: float = Field(48.0, alias="APPLY_GROUP_VERIFY_HOURS", gt=0)
 
     @property
     def is_sqlite(self) -> bool:

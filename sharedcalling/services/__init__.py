@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sharedcalling.domain.ids import GroupId, TenantId
+from sharedcalling.domain.ids import GroupId, RequestId, TenantId
 from sharedcalling.services.approvals.policy import ApprovalPolicy
 from sharedcalling.services.approvals.runtime import ApprovalRuntime
 from sharedcalling.services.hazards.presenter import HazardWatch
@@ -15,6 +15,9 @@ from sharedcalling.services.hazards.presenter import HazardWatch
 if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
     from sharedcalling.domain.requests import ChangeRequest
+    from sharedcalling.services.apply.commands import RetryResult, RevertResult
+    from sharedcalling.services.apply.freeze import FreezeState
+    from sharedcalling.services.apply.service import ApplyService
     from sharedcalling.services.approvals.desk import ApprovalDesk
     from sharedcalling.services.background import PeriodicJob
     from sharedcalling.services.callerid import CallerIdResult
@@ -56,6 +59,9 @@ class Services:
     export_link_lifetime: timedelta
     """How long a plan export download link works (EXPORT_LINK_MINUTES)."""
 
+    apply: ApplyService
+    """The apply engine: jobs, their worker, retry, revert and the change freeze (issue 12)."""
+
     approval_policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     approval: ApprovalRuntime = field(default_factory=ApprovalRuntime)
     """The card renderer the edge binds, the approver roster cache, the app installer."""
@@ -89,7 +95,7 @@ class Services:
     async def after_approved(self, request: ChangeRequest) -> None:
         """Called right after a request reached APPROVED, to start its apply at once; as with
         after_submit, a background job picks up approved requests this call missed."""
-        return None
+        await self.apply.after_approved(request)
 
     def background_jobs(self) -> list[PeriodicJob]:
         """What each bot process runs on its own (apply worker, expiry sweep, hazard check)."""
@@ -107,6 +113,7 @@ class Services:
 
         return [
             *self.approvals.jobs(),
+            *self.apply.background_jobs(),
             self._hazard_job(),
             PeriodicJob("export-link-purge", 3600.0, purge_links, first_delay=60.0),
             PeriodicJob("setup-expiry", 3600.0, forget_setups, first_delay=120.0),
@@ -167,6 +174,34 @@ class Services:
         from sharedcalling.services.hazards.fix import plan_fix
 
         return await plan_fix(self.hazard_ports(), asker, hazard_id, after_submit=self.after_submit)
+
+    async def retry_failed(self, asker: Principal, request_id: RequestId) -> RetryResult:
+        """Re-run a request's failed changes, or send what is still needed for approval."""
+        from sharedcalling.services.requests import actor_of
+
+        result = await self.apply.retry_failed(actor_of(asker), request_id)
+        if result.new_request is not None:
+            await self.after_submit(result.new_request)
+        return result
+
+    async def revert_request(self, asker: Principal, request_id: RequestId) -> RevertResult:
+        """Submit the revert of an applied request for approval."""
+        from sharedcalling.services.requests import actor_of
+
+        result = await self.apply.revert(actor_of(asker), request_id)
+        await self.after_submit(result.request)
+        return result
+
+    async def freeze_applies(self, asker: Principal, reason: str = "") -> FreezeState:
+        """The change freeze: every apply stops at its next change boundary (admins)."""
+        from sharedcalling.services.requests import actor_of
+
+        return await self.apply.freeze(actor_of(asker), reason)
+
+    async def resume_applies(self, asker: Principal) -> FreezeState:
+        from sharedcalling.services.requests import actor_of
+
+        return await self.apply.resume(actor_of(asker))
 
     async def resolve_principal(self, tenant_id: str, aad_object_id: str) -> Principal:
         """Who is asking, with their roles; NotPermitted for a foreign tenant."""

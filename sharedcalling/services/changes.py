@@ -1,4 +1,4 @@
-"""apply_change(): carry out one planned change through the TenantGateway port."""
+"""apply_change(): carry out one planned change through the TenantWriter port."""
 
 from __future__ import annotations
 
@@ -10,20 +10,21 @@ from sharedcalling.domain.planning import (
     CreateEmergencyCallRoutingPolicy,
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
+    DisableVoice,
     EnableVoice,
     GrantGroupPolicy,
     GrantPolicy,
     SetNumberLocation,
     UpdateEmergencyNumbers,
 )
-from sharedcalling.services.ports import TenantGateway
+from sharedcalling.services.ports import TenantWriter
 
 
-async def apply_change(change: Change, *, tenant: TenantGateway) -> None:
+async def apply_change(change: Change, *, tenant: TenantWriter) -> None:
     """Write one change; every write is set-to-value, so repeating it changes nothing."""
     match change:
-        case EnableVoice():
-            await tenant.set_enterprise_voice(change.user_id, True)
+        case EnableVoice() | DisableVoice():
+            await tenant.set_enterprise_voice(change.user_id, isinstance(change, EnableVoice))
         case SetNumberLocation():
             await tenant.set_number_location(change.telephone_number, change.location_id)
         case GrantPolicy():
@@ -49,7 +50,7 @@ async def apply_change(change: Change, *, tenant: TenantGateway) -> None:
             assert_never(change)
 
 
-async def apply_changes(changes: tuple[Change, ...], *, tenant: TenantGateway) -> None:
+async def apply_changes(changes: tuple[Change, ...], *, tenant: TenantWriter) -> None:
     """Apply changes in plan order; the first error stops the rest (the apply engine resumes)."""
     for change in changes:
         await apply_change(change, tenant=tenant)

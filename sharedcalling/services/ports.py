@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,14 +85,11 @@ class SnapshotScope:
     all_users: bool = False
 
 
-class TenantGateway(abc.ABC):
-    """Reads and writes one Teams tenant. Every write is idempotent: setting a value it already has
-    succeeds and changes nothing. Adapters raise the `Tenant*` errors above, never HTTP or SQL ones.
-    """
+class TenantReader(abc.ABC):
+    """Reads one Teams tenant. Adapters raise the `Tenant*` errors above, never HTTP or SQL ones."""
 
     tenant_id: TenantId
 
-    # ---- reads
     @abc.abstractmethod
     async def get_user(self, key: str) -> User:
         """A user or resource account by object id or UPN (case-insensitive); TenantNotFound."""
@@ -126,7 +123,14 @@ class TenantGateway(abc.ABC):
         policy, group, group assignment, association and subscribed SKU. Unknown ids are left out.
         """
 
-    # ---- writes (reference §4 change catalogue)
+
+class TenantWriter(abc.ABC):
+    """Writes one Teams tenant (reference §4 change catalogue). Every write is idempotent:
+    setting a value it already has succeeds and changes nothing. Adapters raise the `Tenant*`
+    errors above, never HTTP or SQL ones."""
+
+    tenant_id: TenantId
+
     @abc.abstractmethod
     async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
         """`Set-CsPhoneNumberAssignment -Identity <id> -EnterpriseVoiceEnabled <bool>`."""
@@ -170,6 +174,10 @@ class TenantGateway(abc.ABC):
         self, policy_name: str, *, add: Collection[str] = (), remove: Collection[str] = ()
     ) -> None:
         """`Set-CsTeamsSharedCallingRoutingPolicy -EmergencyNumbers @{add=…}` / `@{remove=…}`."""
+
+
+class TenantGateway(TenantReader, TenantWriter):
+    """A backend that both reads and writes the tenant (emulated, graph+powershell)."""
 
 
 # --------------------------------------------------------------------------- bot state port
@@ -234,6 +242,10 @@ class StoredObject:
     document: Mapping[str, Any]
 
 
+WRITE_LOG_KIND = "write"
+"""Kind of the emulated tenant's write-log records, keyed by zero-padded sequence number."""
+
+
 class TenantStateStore(abc.ABC):
     """Where the emulated tenant keeps its objects, so that changes survive a restart.
 
@@ -256,3 +268,23 @@ class TenantStateStore(abc.ABC):
     @abc.abstractmethod
     async def clear(self, tenant_id: TenantId) -> None:
         """Delete every object of the tenant."""
+
+    # ---- several processes on one store (bot replicas on one database)
+    async def changes_since(self, tenant_id: TenantId, after_key: str) -> list[StoredObject]:
+        """The `write` records (kind `write`, keys in write order) after `after_key`, and the
+        current form of the objects they name (`objects`: [[kind, key], ...]).
+
+        This default suits a store that one process uses at a time: no other writer exists.
+        """
+        return []
+
+    async def write_exclusively(
+        self,
+        tenant_id: TenantId,
+        after_key: str,
+        decide: Callable[[list[StoredObject]], Collection[StoredObject]],
+    ) -> None:
+        """In one transaction that excludes every other exclusive writer of the tenant, in
+        any process: read `changes_since(after_key)`, call `decide` with them, and upsert the
+        objects it returns. `decide` runs synchronously inside the transaction."""
+        await self.upsert(tenant_id, decide(await self.changes_since(tenant_id, after_key)))

@@ -173,6 +173,17 @@ class NotificationLedger(abc.ABC):
         """The cause is gone: a new occurrence is announced again."""
 
 
+class ControlFlagRepository(abc.ABC):
+    """Switches that survive restarts (the change freeze), written in the same transaction as
+    their audit entry."""
+
+    @abc.abstractmethod
+    async def set(
+        self, tenant_id: TenantId, name: str, value: Mapping[str, Any], by: str, at: datetime
+    ) -> None:
+        """Insert or replace the flag."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction over the bot's records. Use as `async with uow: ...; await uow.commit()`."""
 
@@ -184,6 +195,7 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationLedger
     leases: LeaseRepository
     hazards: HazardRepository
+    flags: ControlFlagRepository
 
     async def __aenter__(self) -> Self:
         await self._begin()

@@ -14,6 +14,7 @@ from sharedcalling.services.ports import (
     TenantConflict,
     TenantThrottled,
     TenantUnavailable,
+    TenantValidationError,
 )
 from tests.demo_ids import DIEGO, MEGAN
 
@@ -138,3 +139,52 @@ async def test_an_empty_env_string_arms_nothing() -> None:
 def test_a_malformed_env_string_is_refused_naming_the_item(spec: str) -> None:
     with pytest.raises(FaultSpecError, match="Bad fault"):
         parse_faults(spec)
+
+
+async def test_a_fault_aimed_at_one_subject_spares_the_others() -> None:
+    gateway = EmulatedTenantGateway.seeded(
+        faults=parse_faults(f"grant_policy@{DIEGO}=fail:*:validation")
+    )
+    with pytest.raises(TenantValidationError):
+        await gateway.grant_policy(PolicyType.VOICE_ROUTING, DIEGO, "NoPSTN")
+    with pytest.raises(TenantValidationError):
+        await gateway.grant_policy(PolicyType.VOICE_ROUTING, DIEGO.upper(), "NoPSTN")
+    await gateway.grant_policy(PolicyType.VOICE_ROUTING, MEGAN, "NoPSTN")
+    gateway.faults.clear_subject(DIEGO)
+    await gateway.grant_policy(PolicyType.VOICE_ROUTING, DIEGO, "NoPSTN")
+
+
+async def test_a_share_of_calls_is_throttled_reproducibly() -> None:
+    async def throttled(faults: Faults) -> list[bool]:
+        hits = []
+        for _ in range(1000):
+            try:
+                await faults.before("get_user")
+                hits.append(False)
+            except TenantThrottled:
+                hits.append(True)
+        return hits
+
+    first = await throttled(parse_faults("*=throttle:30%:0.05"))
+    assert 250 < sum(first) < 350
+    assert await throttled(parse_faults("*=throttle:30%:0.05")) == first
+
+
+async def test_a_rate_limit_throttles_beyond_its_rate_with_the_wait_until_the_next_call() -> None:
+    clock = [0.0]
+    faults = Faults(monotonic=lambda: clock[0])
+    parse_faults("*=limit:10", faults)
+    await faults.before("grant_policy")
+    with pytest.raises(TenantThrottled) as caught:
+        await faults.before("snapshot")
+    assert caught.value.retry_after == 0.1
+    clock[0] = 0.1
+    await faults.before("snapshot")
+    assert faults.calls == 2
+
+
+def test_new_env_forms_are_read_and_bad_ones_refused() -> None:
+    parse_faults("*=throttle:*,*@x=fail:50%:denied,*=limit:200:5")
+    for spec in ("*=limit:0", "*=throttle:0%", "*=throttle:101%", "*=limit:x"):
+        with pytest.raises(FaultSpecError, match="Bad fault"):
+            parse_faults(spec)

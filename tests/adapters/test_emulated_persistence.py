@@ -51,13 +51,18 @@ async def test_a_write_survives_a_reopen() -> None:
     assert snapshot.shared_calling_policies["Redmond"].emergency_numbers == ("+14255550193",)
 
 
-async def test_a_no_op_write_stores_nothing() -> None:
+async def test_a_no_op_write_stores_only_its_write_log_record() -> None:
     store = InMemoryTenantStateStore()
     gateway = await EmulatedTenantGateway.open(store)
-    seeded = store.upserts
+    seeded = {(s.kind, s.key): s.document for s in await store.load(gateway.tenant_id)}
     await gateway.grant_policy(PolicyType.SHARED_CALLING, PRADEEP, None)
     await gateway.set_enterprise_voice(DIEGO, False)
-    assert store.upserts == seeded
+    after = {(s.kind, s.key): s.document for s in await store.load(gateway.tenant_id)}
+    assert {k: v for k, v in after.items() if k[0] != "write"} == seeded
+    assert [(r.operation, r.changed) for r in await gateway.write_log()] == [
+        ("grant_policy", False),
+        ("set_enterprise_voice", False),
+    ]
 
 
 async def test_reset_puts_the_seed_back_in_memory_and_in_the_store() -> None:

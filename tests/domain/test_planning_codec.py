@@ -13,6 +13,7 @@ from sharedcalling.domain.planning import (
     CreateEmergencyCallRoutingPolicy,
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
+    DisableVoice,
     EnableVoice,
     GrantGroupPolicy,
     GrantPolicy,
@@ -40,11 +41,13 @@ GROUP = Subject(SubjectKind.GROUP, "g1", "Floor 2")
 
 CHANGES: list[Change] = [
     EnableVoice(USER),
+    DisableVoice(USER),
     SetNumberLocation(RA, "+14255550100", None, "loc-1"),
     GrantPolicy(ChangeKind.RA_GRANT_VRP, RA, PolicyType.VOICE_ROUTING, "Global", "DR-PSTN"),
     GrantPolicy(ChangeKind.USER_GRANT_VRP, USER, PolicyType.VOICE_ROUTING, "Global", "NoPstn"),
     GrantPolicy(ChangeKind.USER_GRANT_ECRP, USER, PolicyType.EMERGENCY_CALL_ROUTING, "Global", "E"),
     GrantPolicy(ChangeKind.SCP_GRANT_USER, USER, PolicyType.SHARED_CALLING, "Global", "S"),
+    GrantPolicy(ChangeKind.SCP_GRANT_USER, USER, PolicyType.SHARED_CALLING, "S (direct)", None),
     GrantGroupPolicy(GROUP, PolicyType.SHARED_CALLING, "Seattle", 2, "HelpDesk"),
     CreateVoiceRoutingPolicy(VoiceRoutingPolicy("SC-NoPstn", (), "no usages")),
     CreateEmergencyCallRoutingPolicy(

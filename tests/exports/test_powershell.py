@@ -15,6 +15,7 @@ from sharedcalling.domain.planning import (
     CreateEmergencyCallRoutingPolicy,
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
+    DisableVoice,
     EnableVoice,
     GrantGroupPolicy,
     GrantPolicy,
@@ -139,6 +140,7 @@ def every_kind_plan(value: str) -> Plan:
     policy = SharedCallingPolicy(scp, UserId(ra.id), (f"+2{value}", f"+1{value}"), f"{value} d")
     changes: tuple[Change, ...] = (
         EnableVoice(user),
+        DisableVoice(blocked),
         SetNumberLocation(ra, f"+1{value}", None, f"{value} location"),
         GrantPolicy(ChangeKind.RA_GRANT_VRP, ra, PolicyType.VOICE_ROUTING, "Global", f"{value} dr"),
         CreateVoiceRoutingPolicy(vrp),
@@ -154,6 +156,7 @@ def every_kind_plan(value: str) -> Plan:
         ),
         GrantPolicy(ChangeKind.SCP_GRANT_USER, user, PolicyType.SHARED_CALLING, "Global", scp),
         GrantGroupPolicy(group, PolicyType.SHARED_CALLING, scp, 2),
+        GrantPolicy(ChangeKind.SCP_GRANT_USER, blocked, PolicyType.SHARED_CALLING, scp, None),
     )
     findings = (
         Finding("SC-U03", Severity.BLOCK, blocked, f"{value} has no Teams Phone license."),

@@ -5,19 +5,19 @@ import math
 
 import pytest
 
-from sharedcalling.adapters.tenant.graph import GraphWriteUnsupported
 from sharedcalling.adapters.tenant.graph_auth import MsalTokenProvider
 from sharedcalling.bootstrap import graph_gateway_from_settings
 from sharedcalling.config import load_settings
 from sharedcalling.domain.ids import GroupId, UserId
-from sharedcalling.domain.tenant import PolicyType, VoiceRoutingPolicy
 from sharedcalling.services.ports import (
     SnapshotScope,
     TenantNotFound,
     TenantPermissionDenied,
+    TenantReader,
     TenantThrottled,
     TenantUnavailable,
     TenantValidationError,
+    TenantWriter,
 )
 from tests.fakes.fake_graph import CLIENT_ID, CLIENT_SECRET, Fault, graph_stack
 from tests.fakes.fake_login import make_app_certificate
@@ -26,6 +26,7 @@ MEGAN = "00000000-0000-4000-8000-000000000001"
 ADELE = "00000000-0000-4000-8000-000000000003"
 MAINLINE_NUMBER = "+14255550100"
 NUMBERS = "/admin/teams/telephoneNumberManagement/numberAssignments"
+LOCATION_SEATTLE = "00000000-0000-4000-c000-000000000002"
 
 
 async def test_snapshot_of_all_users_follows_next_links_past_the_first_page() -> None:
@@ -185,15 +186,15 @@ async def test_setting_the_location_of_an_unknown_number_is_not_found() -> None:
             await stack.gateway.set_number_location("+14255550999", "loc")
 
 
-async def test_writes_graph_cannot_do_name_powershell() -> None:
+async def test_the_graph_gateway_is_a_reader_that_offers_only_the_number_location_write() -> None:
     async with graph_stack() as stack:
-        with pytest.raises(GraphWriteUnsupported, match="PowerShell"):
-            await stack.gateway.set_enterprise_voice(UserId(ADELE), True)
-        with pytest.raises(GraphWriteUnsupported):
-            await stack.gateway.grant_policy(PolicyType.VOICE_ROUTING, UserId(ADELE), "NoPSTN")
-        with pytest.raises(GraphWriteUnsupported):
-            await stack.gateway.create_voice_routing_policy(VoiceRoutingPolicy("X"))
-        assert stack.fake.requests == 0
+        assert isinstance(stack.gateway, TenantReader)
+        assert not isinstance(stack.gateway, TenantWriter)
+        for write in ("set_enterprise_voice", "grant_policy", "create_voice_routing_policy"):
+            assert not hasattr(stack.gateway, write)
+        await stack.gateway.set_number_location("+14255550193", LOCATION_SEATTLE)
+        numbers = {n.telephone_number: n for n in await stack.fake.tenant.list_numbers()}
+        assert numbers["+14255550193"].location_id == LOCATION_SEATTLE
 
 
 async def test_the_gateway_is_built_from_settings_and_signs_in() -> None:

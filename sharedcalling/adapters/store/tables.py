@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
@@ -202,8 +204,17 @@ apply_jobs = Table(
     Column("heartbeat_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=True),
+    # 0005: the engine's own bookkeeping (docs/storage.md, "Apply jobs").
+    Column("planned", Boolean, nullable=False, server_default=false()),
+    Column("outcome", String(24), nullable=True),
+    Column("next_run_at", UtcDateTime, nullable=True),
+    Column("verify_until", UtcDateTime, nullable=True),
+    Column("report", Document, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("notified_at", UtcDateTime, nullable=True),
     UniqueConstraint("request_id", "attempt", name="uq_apply_jobs_request_attempt"),
     Index("ix_apply_jobs_state", "state", "lease_expires_at"),
+    Index("ix_apply_jobs_tenant_state", "tenant_id", "state"),
 )
 
 apply_job_changes = Table(

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from sharedcalling.adapters.store.audit_repo import SqlAuditLog
 from sharedcalling.adapters.store.engine import SQLITE_BEGIN
+from sharedcalling.adapters.store.flags_repo import SqlControlFlagRepository
 from sharedcalling.adapters.store.hazards_repo import SqlHazardRepository, SqlLeaseRepository
 from sharedcalling.adapters.store.messaging_repo import (
     SqlCardCopyRepository,
@@ -41,6 +42,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.notifications = SqlNotificationLedger(connection)
         self.leases = SqlLeaseRepository(connection)
         self.hazards = SqlHazardRepository(connection)
+        self.flags = SqlControlFlagRepository(connection)
 
     async def _end(self) -> None:
         connection, transaction = self._connection, self._transaction

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import cast
 
-from sharedcalling.adapters.tenant.graph import GraphWriteUnsupported
+from sharedcalling.adapters.tenant.graph import GraphTenantGateway, GraphWriteUnsupported
 from sharedcalling.adapters.tenant.powershell import PowerShellTenantGateway
 from sharedcalling.domain.ids import GroupId, UserId
 from sharedcalling.domain.names import find
@@ -40,7 +40,7 @@ class CompositeTenantGateway(TenantGateway):
 
     def __init__(
         self,
-        graph: TenantGateway,
+        graph: GraphTenantGateway,
         powershell: PowerShellTenantGateway,
         *,
         number_location_via_graph: bool = True,

@@ -5,15 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection
-from dataclasses import replace
 from typing import Any
 
 from sharedcalling.adapters.tenant import emulated_rules as rules
 from sharedcalling.adapters.tenant import emulated_shared_calling as shared_calling
 from sharedcalling.adapters.tenant.emulated_codec import KINDS, TenantInfo, from_stored, to_stored
 from sharedcalling.adapters.tenant.emulated_faults import Faults
+from sharedcalling.adapters.tenant.emulated_reads import ScopedSnapshots
 from sharedcalling.adapters.tenant.emulated_seed import seed_identity, seed_objects, seed_tenant_id
 from sharedcalling.adapters.tenant.emulated_state import TenantState
+from sharedcalling.adapters.tenant.emulated_writer import StoreWriter
+from sharedcalling.adapters.tenant.emulated_writes import (
+    WRITE_KIND,
+    WriteRecord,
+    new_record,
+    write_log_of,
+)
 from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
@@ -34,6 +41,7 @@ from sharedcalling.services.ports import (
     TenantNotFound,
     TenantStateStore,
 )
+from sharedcalling.services.write_tags import current_write_tag
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +63,31 @@ class EmulatedTenantGateway(TenantGateway):
         seed: str = DEFAULT_SEED,
         store: TenantStateStore | None = None,
         faults: Faults | None = None,
+        writes_logged: int = 0,
     ) -> None:
         self.tenant_id = tenant_id
         self.seed = seed
         self.faults = faults if faults is not None else Faults()
         self._state = state
         self._store = store
-        self._scoped: _ScopedSnapshots | None = None
+        self._scoped: ScopedSnapshots | None = None
         # One writer at a time: validate, persist and apply must not interleave.
         self._lock = asyncio.Lock()
+        self._next_write = writes_logged
+        self._memory_log: list[WriteRecord] = []
+        self._writer = StoreWriter(store, tenant_id, self, writes_logged) if store else None
+
+    @property
+    def state(self) -> TenantState:
+        return self._state
+
+    @state.setter
+    def state(self, value: TenantState) -> None:
+        self._state = value
+
+    def state_changed(self) -> None:
+        """Drop what is derived from the state (the scoped snapshot base)."""
+        self._scoped = None
 
     @classmethod
     def seeded(
@@ -129,10 +153,21 @@ class EmulatedTenantGateway(TenantGateway):
             if stored:
                 await store.clear(tid)
             await store.upsert(tid, [to_stored(o) for o in objects])
-        return cls(TenantState.of(objects), tenant_id=tid, seed=seed, store=store, faults=faults)
+            stored = []
+        logged = sum(1 for s in stored if s.kind == WRITE_KIND)
+        return cls(
+            TenantState.of(objects),
+            tenant_id=tid,
+            seed=seed,
+            store=store,
+            faults=faults,
+            writes_logged=logged,
+        )
 
     async def reset(self) -> None:
         """Put the seed back: every change since seeding is discarded, in the store too."""
+        if self._writer is not None:
+            await self._writer.settled()
         async with self._lock:
             objects = seed_objects(self.seed)
             if self._store is not None:
@@ -140,32 +175,42 @@ class EmulatedTenantGateway(TenantGateway):
                 await self._store.upsert(self.tenant_id, [to_stored(o) for o in objects])
             self._state = TenantState.of(objects)
             self._scoped = None
+            self._next_write = 0
+            self._memory_log.clear()
+            if self._writer is not None:
+                self._writer.reset()
         logger.info("Emulated tenant %s reset to seed %s", self.tenant_id, self.seed)
 
     # ------------------------------------------------------------------------------ reads
 
+    async def _read(self, operation: str) -> None:
+        """Faults first; then wait for writes being committed and pick up other processes'."""
+        await self.faults.before(operation)
+        if self._writer is not None:
+            await self._writer.before_read()
+
     async def get_user(self, key: str) -> User:
-        await self.faults.before("get_user")
+        await self._read("get_user")
         return rules.require_user(self._state, key, "get_user")
 
     async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
-        await self.faults.before("search_users")
+        await self._read("search_users")
         return self._state.search(names.fold(text), max(0, limit))
 
     async def list_resource_accounts(self) -> list[User]:
-        await self.faults.before("list_resource_accounts")
+        await self._read("list_resource_accounts")
         accounts = [u for u in self._state.users.values() if u.is_resource_account]
         return sorted(accounts, key=lambda u: names.fold(u.user_principal_name))
 
     async def get_group(self, group_id: GroupId) -> Group:
-        await self.faults.before("get_group")
+        await self._read("get_group")
         group = self._state.groups.get(names.fold(group_id))
         if group is None:
             raise TenantNotFound(f'Group "{group_id}" was not found.', operation="get_group")
         return group
 
     async def list_numbers(self) -> list[PhoneNumber]:
-        await self.faults.before("list_numbers")
+        await self._read("list_numbers")
         return [self._state.numbers[k] for k in sorted(self._state.numbers)]
 
     async def list_emergency_locations(self) -> list[EmergencyLocation] | None:
@@ -174,31 +219,36 @@ class EmulatedTenantGateway(TenantGateway):
         return sorted(locations, key=lambda loc: (names.fold(loc.description), loc.id))
 
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
-        await self.faults.before("snapshot")
+        await self._read("snapshot")
         if scope.all_users:
             return self._state.snapshot(self.tenant_id, (), all_users=True)
         if self._scoped is None:
-            self._scoped = _ScopedSnapshots(self._state, self.tenant_id)
+            self._scoped = ScopedSnapshots(self._state, self.tenant_id)
         return self._scoped.of(self._state, scope.user_ids)
 
     # ------------------------------------------------------------------------------ writes
 
     async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
         await self._write(
-            "set_enterprise_voice", lambda s: rules.enterprise_voice(s, user_id, enabled)
+            "set_enterprise_voice",
+            lambda s: rules.enterprise_voice(s, user_id, enabled),
+            {"user_id": user_id, "enabled": enabled},
         )
 
     async def set_number_location(self, telephone_number: str, location_id: str) -> None:
         await self._write(
             "set_number_location",
             lambda s: rules.number_location(s, telephone_number, location_id),
+            {"telephone_number": telephone_number, "location_id": location_id},
         )
 
     async def grant_policy(
         self, policy_type: PolicyType, user_id: UserId, policy_name: str | None
     ) -> None:
         await self._write(
-            "grant_policy", lambda s: rules.grant(s, policy_type, user_id, policy_name)
+            "grant_policy",
+            lambda s: rules.grant(s, policy_type, user_id, policy_name),
+            {"user_id": user_id, "policy_type": policy_type.value, "policy_name": policy_name},
         )
 
     async def grant_group_policy(
@@ -207,6 +257,12 @@ class EmulatedTenantGateway(TenantGateway):
         await self._write(
             "grant_group_policy",
             lambda s: rules.grant_group(s, policy_type, group_id, policy_name, rank),
+            {
+                "group_id": group_id,
+                "policy_type": policy_type.value,
+                "policy_name": policy_name,
+                "rank": rank,
+            },
         )
 
     async def create_voice_routing_policy(self, policy: VoiceRoutingPolicy) -> None:
@@ -216,6 +272,7 @@ class EmulatedTenantGateway(TenantGateway):
             lambda s: rules.create_policy(
                 s, PolicyType.VOICE_ROUTING, policy, lambda a, b: a.pstn_usages == b.pstn_usages
             ),
+            {"name": policy.name},
         )
 
     async def create_emergency_call_routing_policy(
@@ -226,6 +283,7 @@ class EmulatedTenantGateway(TenantGateway):
             lambda s: rules.create_policy(
                 s, PolicyType.EMERGENCY_CALL_ROUTING, policy, _same_emergency_routing
             ),
+            {"name": policy.name},
         )
 
     async def create_calling_line_identity_policy(self, policy: CallingLineIdentityPolicy) -> None:
@@ -234,11 +292,14 @@ class EmulatedTenantGateway(TenantGateway):
             lambda s: rules.create_policy(
                 s, PolicyType.CALLING_LINE_IDENTITY, policy, _same_caller_id
             ),
+            {"name": policy.name},
         )
 
     async def create_shared_calling_policy(self, policy: SharedCallingPolicy) -> None:
         await self._write(
-            "create_shared_calling_policy", lambda s: shared_calling.create_policy(s, policy)
+            "create_shared_calling_policy",
+            lambda s: shared_calling.create_policy(s, policy),
+            {"name": policy.name},
         )
 
     async def update_shared_calling_numbers(
@@ -247,43 +308,38 @@ class EmulatedTenantGateway(TenantGateway):
         await self._write(
             "update_shared_calling_numbers",
             lambda s: shared_calling.update_numbers(s, policy_name, add, remove),
+            {"name": policy_name, "add": list(add), "remove": list(remove)},
         )
 
-    async def _write(self, operation: str, decide: Callable[[TenantState], list[Any]]) -> None:
-        await self.faults.before(operation)
+    async def write_log(self) -> list[WriteRecord]:
+        """Every write accepted since seeding, oldest first (see emulated_writes)."""
+        if self._writer is None or self._store is None:
+            return list(self._memory_log)
+        await self._writer.settled()
+        return write_log_of(await self._store.load(self.tenant_id))
+
+    async def _write(
+        self,
+        operation: str,
+        decide: Callable[[TenantState], list[Any]],
+        arguments: dict[str, Any],
+    ) -> None:
+        # The first argument names the object written: a fault can be aimed at it.
+        await self.faults.before(operation, str(next(iter(arguments.values()))))
+        if self._writer is not None:
+            # Durable when it returns, decided against every process's writes (StoreWriter).
+            await self._writer.write(operation, arguments, decide)
+            return
         async with self._lock:
             changed = decide(self._state)
-            self._scoped = None
-            if not changed:
-                return
-            # Persist first: if the store fails, memory still matches what was stored.
-            if self._store is not None:
-                await self._store.upsert(self.tenant_id, [to_stored(o) for o in changed])
-            self._state.put(changed)
-
-
-class _ScopedSnapshots:
-    """Snapshots for a few users without scanning every account: what every scoped snapshot
-    shares (resource accounts, numbers, policies, groups...) is built once per tenant version
-    (EmulatedTenantGateway drops it on every write), and only the asked-for users are added."""
-
-    def __init__(self, state: TenantState, tenant_id: TenantId) -> None:
-        self._base = state.snapshot(tenant_id, (), all_users=False)
-        self._order = {key: index for index, key in enumerate(state.users)}
-
-    def of(self, state: TenantState, user_ids: Collection[str]) -> TenantSnapshot:
-        users = dict(self._base.users)
-        added = False
-        for user_id in user_ids:
-            key = user_id.lower()
-            user = state.users.get(key)
-            if user is not None and key not in users:
-                users[UserId(key)] = user
-                added = True
-        if added:
-            # The order a full scan gives, so that results do not depend on this cache.
-            users = dict(sorted(users.items(), key=lambda item: self._order[item[0]]))
-        return replace(self._base, users=users)
+            stored = [to_stored(o) for o in changed]
+            self._memory_log.append(
+                new_record(self._next_write, operation, arguments, stored, current_write_tag())
+            )
+            self._next_write += 1
+            if changed:
+                self._scoped = None
+                self._state.put(changed)
 
 
 def _seeded_from(objects: list[Any]) -> str:

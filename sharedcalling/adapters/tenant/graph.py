@@ -14,21 +14,16 @@ from sharedcalling.adapters.tenant.graph_reads import AccountReader
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.names import fold
 from sharedcalling.domain.tenant import (
-    CallingLineIdentityPolicy,
-    EmergencyCallRoutingPolicy,
     Group,
     PhoneNumber,
-    PolicyType,
-    SharedCallingPolicy,
     TenantSnapshot,
     User,
-    VoiceRoutingPolicy,
 )
 from sharedcalling.services.ports import (
     SnapshotScope,
     TenantError,
-    TenantGateway,
     TenantNotFound,
+    TenantReader,
     TenantUnavailable,
     TenantValidationError,
 )
@@ -44,8 +39,11 @@ class GraphWriteUnsupported(TenantError):
     """Graph has no API for this write; the Teams PowerShell backend must do it."""
 
 
-class GraphTenantGateway(TenantGateway):
+class GraphTenantGateway(TenantReader):
     """Reads users, licenses, Teams configurations, groups, numbers and SKUs from Graph.
+
+    A reader only: Graph has no API for the writes of the plan (reference §6.2) except a
+    number's emergency location (`set_number_location`), which the composite backend uses.
 
     Graph cannot read policy definitions or group policy assignments, so snapshots leave those
     empty: the composite backend merges them from PowerShell. Users carry their direct policy
@@ -181,46 +179,6 @@ class GraphTenantGateway(TenantGateway):
         raise TenantUnavailable(
             f"{operation}: operation did not finish in time", operation=operation
         )
-
-    async def set_enterprise_voice(self, user_id: UserId, enabled: bool) -> None:
-        raise _unsupported("set_enterprise_voice")
-
-    async def grant_policy(
-        self, policy_type: PolicyType, user_id: UserId, policy_name: str | None
-    ) -> None:
-        raise _unsupported("grant_policy")
-
-    async def grant_group_policy(
-        self, policy_type: PolicyType, group_id: GroupId, policy_name: str, rank: int
-    ) -> None:
-        raise _unsupported("grant_group_policy")
-
-    async def create_voice_routing_policy(self, policy: VoiceRoutingPolicy) -> None:
-        raise _unsupported("create_voice_routing_policy")
-
-    async def create_emergency_call_routing_policy(
-        self, policy: EmergencyCallRoutingPolicy
-    ) -> None:
-        raise _unsupported("create_emergency_call_routing_policy")
-
-    async def create_calling_line_identity_policy(self, policy: CallingLineIdentityPolicy) -> None:
-        raise _unsupported("create_calling_line_identity_policy")
-
-    async def create_shared_calling_policy(self, policy: SharedCallingPolicy) -> None:
-        raise _unsupported("create_shared_calling_policy")
-
-    async def update_shared_calling_numbers(
-        self, policy_name: str, *, add: Collection[str] = (), remove: Collection[str] = ()
-    ) -> None:
-        raise _unsupported("update_shared_calling_numbers")
-
-
-def _unsupported(operation: str) -> GraphWriteUnsupported:
-    return GraphWriteUnsupported(
-        f"{operation}: Microsoft Graph has no API for this write; it needs the Teams PowerShell "
-        "backend (TENANT_BACKEND=graph+powershell routes it there)",
-        operation=operation,
-    )
 
 
 def _is_guid(value: str) -> bool:

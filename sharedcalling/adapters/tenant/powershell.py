@@ -18,7 +18,7 @@ from sharedcalling.domain.tenant import (
     SharedCallingPolicy,
     VoiceRoutingPolicy,
 )
-from sharedcalling.services.ports import TenantNotFound, TenantValidationError
+from sharedcalling.services.ports import TenantNotFound, TenantValidationError, TenantWriter
 
 _GRANT = {
     PolicyType.SHARED_CALLING: "Grant-CsTeamsSharedCallingRoutingPolicy",
@@ -35,7 +35,7 @@ _GRANT = {
 _GRANT_BY_UPN = frozenset({PolicyType.VOICE_ROUTING, PolicyType.EMERGENCY_CALL_ROUTING})
 
 
-class PowerShellTenantGateway(PowerShellReads):
+class PowerShellTenantGateway(PowerShellReads, TenantWriter):
     """Shared Calling, voice routing, emergency routing and caller-ID policies: their definitions,
     group assignments and grants, plus enterprise voice and number locations. Every write is
     idempotent: the set-to-value cmdlets are by nature, the New-* ones are tested first."""

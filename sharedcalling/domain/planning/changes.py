@@ -34,6 +34,24 @@ class EnableVoice:
 
 
 @dataclass(frozen=True, slots=True)
+class DisableVoice:
+    """`user.disable_voice`: Set-CsPhoneNumberAssignment -EnterpriseVoiceEnabled $false.
+
+    Only a revert plans it, for a user whose enterprise voice the reverted request enabled.
+    """
+
+    subject: Subject
+    kind: ChangeKind = ChangeKind.DISABLE_VOICE
+
+    @property
+    def user_id(self) -> UserId:
+        return UserId(self.subject.id)
+
+    def as_fact(self) -> Fact:
+        return _fact(self.kind, self.subject, before=True, after=False)
+
+
+@dataclass(frozen=True, slots=True)
 class SetNumberLocation:
     """`ra.set_location`: set the emergency location of the resource account's number."""
 
@@ -54,13 +72,14 @@ class GrantPolicy:
     """A direct grant: `ra.grant_vrp`, `user.grant_vrp`, `user.grant_ecrp` or `scp.grant_user`.
 
     `before` is the effective policy with how it won (e.g. `Global`, `Seattle (group ...)`).
+    `policy_name` None removes the direct assignment (`-PolicyName $null`): only reverts do.
     """
 
     kind: ChangeKind
     subject: Subject
     policy_type: PolicyType
     before: str
-    policy_name: str
+    policy_name: str | None
 
     @property
     def account_id(self) -> UserId:
@@ -176,6 +195,7 @@ class UpdateEmergencyNumbers:
 
 Change: TypeAlias = (
     EnableVoice
+    | DisableVoice
     | SetNumberLocation
     | GrantPolicy
     | GrantGroupPolicy

@@ -17,6 +17,7 @@ from sharedcalling.domain.planning.changes import (
     CreateEmergencyCallRoutingPolicy,
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
+    DisableVoice,
     EnableVoice,
     GrantGroupPolicy,
     GrantPolicy,
@@ -110,7 +111,7 @@ def change_to_json(change: Change) -> dict[str, JsonValue]:
     """Every field of the change, with the format version and the change kind."""
     body: dict[str, JsonValue] = {"v": CHANGE_FORMAT_VERSION, "kind": change.kind.value}
     match change:
-        case EnableVoice():
+        case EnableVoice() | DisableVoice():
             body["subject"] = _subject(change.subject)
         case SetNumberLocation():
             body.update(
@@ -194,6 +195,10 @@ def _enable_voice(_kind: ChangeKind, data: Mapping[str, Any]) -> Change:
     return EnableVoice(_subject_from(data["subject"]))
 
 
+def _disable_voice(_kind: ChangeKind, data: Mapping[str, Any]) -> Change:
+    return DisableVoice(_subject_from(data["subject"]))
+
+
 def _set_location(_kind: ChangeKind, data: Mapping[str, Any]) -> Change:
     return SetNumberLocation(
         _subject_from(data["subject"]),
@@ -209,7 +214,7 @@ def _grant(kind: ChangeKind, data: Mapping[str, Any]) -> Change:
         _subject_from(data["subject"]),
         PolicyType(data["policy_type"]),
         _text(data["before"]),
-        _text(data["policy_name"]),
+        _optional_text(data["policy_name"]),
     )
 
 
@@ -280,6 +285,7 @@ def _update_numbers(kind: ChangeKind, data: Mapping[str, Any]) -> Change:
 
 _READERS = {
     ChangeKind.ENABLE_VOICE: _enable_voice,
+    ChangeKind.DISABLE_VOICE: _disable_voice,
     ChangeKind.RA_SET_LOCATION: _set_location,
     ChangeKind.RA_GRANT_VRP: _grant,
     ChangeKind.VRP_CREATE_EMPTY: _create_vrp,

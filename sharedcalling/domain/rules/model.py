@@ -33,6 +33,8 @@ class ChangeKind(StrEnum):
     """The change catalogue of reference §4; declaration order is the apply order."""
 
     ENABLE_VOICE = "user.enable_voice"
+    DISABLE_VOICE = "user.disable_voice"
+    """Only in reverts (a user whose voice the reverted request enabled); never planned."""
     RA_SET_LOCATION = "ra.set_location"
     RA_GRANT_VRP = "ra.grant_vrp"
     VRP_CREATE_EMPTY = "vrp.create_empty"

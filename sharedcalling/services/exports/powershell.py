@@ -20,6 +20,7 @@ from sharedcalling.domain.planning import (
     CreateEmergencyCallRoutingPolicy,
     CreateSharedCallingPolicy,
     CreateVoiceRoutingPolicy,
+    DisableVoice,
     EnableVoice,
     GrantGroupPolicy,
     GrantPolicy,
@@ -133,10 +134,11 @@ def _describe(change: Change) -> str:
 
 def _statements(change: Change) -> list[str]:
     match change:
-        case EnableVoice():
+        case EnableVoice() | DisableVoice():
             identity = ps_literal(change.subject.id)
+            value = "$true" if isinstance(change, EnableVoice) else "$false"
             return [
-                f"Set-CsPhoneNumberAssignment -Identity {identity} -EnterpriseVoiceEnabled $true"
+                f"Set-CsPhoneNumberAssignment -Identity {identity} -EnterpriseVoiceEnabled {value}"
             ]
         case SetNumberLocation():
             number, location = ps_literal(change.telephone_number), ps_literal(change.location_id)
@@ -162,7 +164,9 @@ def _grant(change: GrantPolicy) -> str:
     identity = ps_literal(change.subject.id)
     if change.policy_type in _GRANT_BY_UPN:
         identity = f"(Get-CsOnlineUser -Identity {identity}).UserPrincipalName"
-    return f"{cmdlet} -Identity {identity} -PolicyName {ps_literal(change.policy_name)}"
+    # `$null` unassigns the direct grant (reference §5.2), which only a revert asks for.
+    name = "$null" if change.policy_name is None else ps_literal(change.policy_name)
+    return f"{cmdlet} -Identity {identity} -PolicyName {name}"
 
 
 def _grant_group(change: GrantGroupPolicy) -> str:

@@ -1,0 +1,1 @@
+"""Apply engine: durable jobs leased by workers, test-then-set writes, progress and reports."""
