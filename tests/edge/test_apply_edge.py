@@ -187,14 +187,18 @@ async def test_revert_and_retry_commands_check_the_request_id(teams: Teams) -> N
     )
     unknown = await teams.ask("megan", "revert SC-00000000")
     assert unknown.text == "There is no request SC-00000000 in this tenant."
+    for approver in ("alex", "miriam"):  # reachable, so the revert's announcement goes to them
+        await teams.ask(approver, "help")
     services = services_of(teams)
     request = await approved(services, (DIEGO,))
     await services.after_approved(request)
     await settled(services, request.id)
     refused = await teams.ask("diego", f"revert {request.id}")
     assert refused.text == "Only admins can revert a request."
-    planned = await teams.ask("megan", f"revert {request.id.lower()}")
+    replies = await teams.say("megan", f"revert {request.id.lower()}")
+    [planned] = [r for r in replies if r.text.startswith("I planned the revert")]
     assert planned.text.startswith(f"I planned the revert of {request.id} as **SC-")
+    assert sum(r.text.startswith("Approval needed") for r in replies) == 2  # Alex and Miriam
     [revert] = [
         r for r in await find_requests(TENANT, uow=services.uow) if r.kind is RequestKind.REVERT
     ]

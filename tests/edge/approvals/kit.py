@@ -3,6 +3,8 @@ with `submit_request` directly, and readers for what the database and the connec
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -114,6 +116,16 @@ class Desk:
         async with engine.connect() as connection:
             rows = (await connection.execute(select(audit_log).order_by(audit_log.c.seq))).all()
         return [dict(row._mapping) for row in rows]
+
+    async def applies_settled(self) -> None:
+        """Wait until the apply worker has no tick and no job running (bounded)."""
+        worker = self.services.apply.worker
+        for _ in range(400):
+            await worker.idle()
+            if not worker.running and not worker._tasks:  # type: ignore[attr-defined]
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the apply worker did not settle")
 
     @property
     def tenant(self) -> TenantId:

@@ -23,6 +23,7 @@ async def _workflow(desk: Desk) -> list[dict[str, Any]]:
     await desk.click("alex", APPROVAL_APPROVE, first)
     second = await desk.submit(users=(PRADEEP,))
     await desk.click("miriam", APPROVAL_REJECT, second, reason="Pilot is US only")
+    await desk.applies_settled()  # Alex's approval started an apply that audits too
     rows = await desk.audit_rows()
     assert len(rows) >= 5
     return rows
