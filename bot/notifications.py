@@ -91,6 +91,10 @@ class TeamsNotifier(Notifier):
         if ref is None:
             raise Unreachable(f"Conversation {delivery.conversation_id} is not known.")
         activity = to_activity(_reply_of(message))
+        if activity.attachments:
+            # An update replaces one message, and text beside a card makes two of it: Teams and
+            # the Playground refuse it ("Activity resulted into multiple skype activities").
+            activity.summary, activity.text = activity.text or None, None
         activity.id = delivery.activity_id
 
         async def replace(turn_context: TurnContext) -> None:

@@ -147,6 +147,13 @@ class CardCopy:
     recipient_id: UserId | None
     sent_at: datetime
 
+    @property
+    def updatable(self) -> bool:
+        """Whether the channel gave the sent card an id to update it by. Teams always does;
+        some clients (the Agents Playground, for proactive messages) answer with an empty id,
+        and such a copy can only be followed by new messages."""
+        return bool(self.activity_id)
+
 
 class CardCopyRepository(abc.ABC):
     @abc.abstractmethod

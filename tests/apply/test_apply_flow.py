@@ -11,6 +11,7 @@ from sharedcalling.services.planning import preview_plan
 from tests.apply.harness import harness, tagged_counts
 from tests.db import database_url
 from tests.demo_ids import ALEX, DIEGO, MEGAN, PRADEEP, RA_MAINLINE
+from tests.fakes.fake_notifier import FakeNotifier
 
 __all__ = ["database_url"]
 
@@ -33,3 +34,19 @@ async def test_an_approved_request_is_applied_once_verified_and_reported(databas
         assert any("is applied" in t for t in h.notifier.texts_to(ALEX))
         kinds = Counter(r.change.kind.value for r in rows)
         assert (kinds["scp.create"], kinds["scp.grant_user"]) == (1, 2)
+
+
+async def test_cards_without_an_activity_id_are_followed_by_new_messages_not_updates(
+    database_url: str,
+) -> None:
+    """A channel that answers a send with no id (the Agents Playground) gets no update calls
+    it cannot route; the requester and approver get the report card as a new message."""
+    async with harness(database_url, notifier=FakeNotifier(gives_ids=False)) as h:
+        request = await h.approved(DesiredState(RA_MAINLINE, "Pilot", (DIEGO,), ()))
+        await h.apply.after_approved(request)
+        await h.settle(request.id)
+        assert h.notifier.updates == []
+        to_megan = [s.message.text for s in h.notifier.sent if s.to == MEGAN.lower()]
+        assert len(to_megan) == 2  # the progress card it could not update, then the report
+        assert "is applied" in to_megan[-1]
+        assert any("is applied" in t for t in h.notifier.texts_to(ALEX))

@@ -12,6 +12,7 @@ const { values: options } = parseArgs({
     steps: { type: 'string' },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
     timeout: { type: 'string', default: '30000' },
+    failshot: { type: 'string' },
   },
 });
 const timeout = Number(options.timeout);
@@ -34,12 +35,12 @@ async function cardCount(page) {
 
 // The newest card whose text contains `text`, among those after the first `since` cards
 // (0 for cards that update in place).
-async function waitForCardText(page, text, since) {
+async function waitForCardText(page, text, since, wait = timeout) {
   await page.waitForFunction(
     ({ text, since }) => [...document.querySelectorAll('.ac-adaptiveCard')]
       .slice(since).some((card) => card.innerText.includes(text)),
     { text, since },
-    { timeout },
+    { timeout: wait },
   );
   const all = cards(page);
   const n = await all.count();
@@ -50,7 +51,56 @@ async function waitForCardText(page, text, since) {
   throw new Error(`no card contains ${text}`);
 }
 
+// The newest card on the page (a card that answers in place replaces the clicked one).
+const lastCard = (page) => cards(page).last();
+
+async function waitForLastCardText(page, text, wait = timeout) {
+  await page.waitForFunction(
+    (wanted) => {
+      const all = [...document.querySelectorAll('.ac-adaptiveCard')];
+      return all.length > 0 && all[all.length - 1].innerText.includes(wanted);
+    },
+    text,
+    { timeout: wait },
+  );
+  return lastCard(page);
+}
+
 async function run(page, step, state) {
+  if (step.waitLast !== undefined) {
+    const card = await waitForLastCardText(page, step.waitLast, step.timeout ?? timeout);
+    state.card = card;
+    await page.waitForTimeout(step.settle ?? 500);
+    return { card: (await card.innerText()).replace(/\s+\n/g, '\n').trim() };
+  }
+  if (step.radio !== undefined) {
+    await (state.card ?? lastCard(page)).getByRole('radio', { name: new RegExp(step.radio) }).check();
+    return { radio: step.radio };
+  }
+  if (step.checkbox !== undefined) {
+    await (state.card ?? lastCard(page)).getByRole('checkbox', { name: new RegExp(step.checkbox) })
+      .check();
+    return { checkbox: step.checkbox };
+  }
+  if (step.checkAll !== undefined) {
+    const boxes = await (state.card ?? lastCard(page)).getByRole('checkbox').all();
+    for (const box of boxes) await box.check();
+    return { checkedAll: boxes.length };
+  }
+  if (step.press !== undefined) {
+    // A button of the newest card, by its exact title; the answer replaces that card.
+    state.since = await cardCount(page);
+    await lastCard(page).getByRole('button', { name: step.press, exact: true }).last().click();
+    state.card = null;
+    return { pressed: step.press };
+  }
+  if (step.shootCard !== undefined) {
+    const card = state.card ?? lastCard(page);
+    await card.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(step.settle ?? 800);
+    await card.screenshot({ path: step.shootCard });
+    return { screenshot: step.shootCard };
+  }
   if (step.say !== undefined) {
     state.since = await cardCount(page);
     const editor = page.locator('[data-lexical-editor="true"]').first();
@@ -60,7 +110,9 @@ async function run(page, step, state) {
     return { said: step.say };
   }
   if (step.waitCard !== undefined) {
-    const card = await waitForCardText(page, step.waitCard, step.anywhere ? 0 : state.since);
+    const card = await waitForCardText(
+      page, step.waitCard, step.anywhere ? 0 : state.since, step.timeout ?? timeout,
+    );
     state.card = card;
     await page.waitForTimeout(step.settle ?? 500);
     return { card: (await card.innerText()).replace(/\s+\n/g, '\n').trim() };
@@ -72,7 +124,7 @@ async function run(page, step, state) {
     return { clicked: step.click };
   }
   if (step.fill !== undefined) {
-    const scope = state.card ?? page;
+    const scope = state.card ?? lastCard(page);
     const input = scope.getByLabel(step.fill.label, { exact: false }).last();
     await input.fill(step.fill.value);
     return { filled: step.fill.label };
@@ -103,8 +155,10 @@ async function run(page, step, state) {
 
 const results = [];
 let failure = null;
+let page = null;
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  // Tall, so that a whole card fits in one picture.
+  page = await browser.newPage({ viewport: { width: 1400, height: 2400 } });
   await page.goto(options.url, { waitUntil: 'domcontentloaded', timeout });
   await page.locator('[data-lexical-editor="true"]').first().waitFor({ state: 'visible', timeout });
   // The install brings a welcome card: let it arrive so it is not taken for an answer.
@@ -114,7 +168,14 @@ try {
     results.push({ step, ...(await run(page, step, state)) });
   }
 } catch (error) {
-  failure = String(error && error.stack ? error.stack : error);
+  const at = steps[results.length];
+  failure = `step ${results.length + 1} ${JSON.stringify(at)}: ${error && error.stack ? error.stack : error}`;
+  // What the page showed when the step failed: a picture and the newest card's text.
+  if (page) {
+    if (options.failshot) await page.screenshot({ path: options.failshot, fullPage: true }).catch(() => {});
+    const text = await lastCard(page).innerText({ timeout: 2000 }).catch(() => '(no card)');
+    failure += `\nnewest card:\n${text}`;
+  }
 } finally {
   await browser.close();
 }

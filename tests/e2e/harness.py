@@ -161,17 +161,41 @@ class Journey:
         return [r["card"] for r in self.results if "card" in r]
 
 
-def drive(playground: Playground, steps: Sequence[dict[str, Any]], directory: Path) -> Journey:
-    """Run `steps` (see driver.mjs) in headless Chromium against the Playground."""
+@dataclass
+class Driving:
+    """A browser session running in the background (see `start_drive`)."""
+
+    process: subprocess.Popen[str]
+
+    def finish(self, timeout: float = 300) -> Journey:
+        stdout, stderr = self.process.communicate(timeout=timeout)
+        lines = [line for line in stdout.splitlines() if line.startswith("{")]
+        if not lines:
+            raise RuntimeError(f"driver gave no result: {stderr[-2000:]}")
+        body = json.loads(lines[-1])
+        return Journey(body["results"], body["failure"])
+
+
+def start_drive(
+    playground: Playground, steps: Sequence[dict[str, Any]], directory: Path
+) -> Driving:
+    """Run `steps` (see driver.mjs) in headless Chromium against the Playground, in the
+    background: a page that stays open sees proactive messages and in-place updates live."""
     steps_file = directory / f"steps-{playground.nickname}-{time.monotonic_ns()}.json"
     steps_file.write_text(json.dumps(list(steps)), encoding="utf-8")
-    completed = subprocess.run(
+    process = subprocess.Popen(
         ["node", str(DRIVER), "--url", playground.url, "--steps", str(steps_file),
-         "--chromium", str(CHROMIUM)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+         "--chromium", str(CHROMIUM), "--failshot", str(steps_file.with_suffix(".failed.png"))],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise RuntimeError(f"driver gave no result: {completed.stderr[-2000:]}")
-    body = json.loads(lines[-1])
-    return Journey(body["results"], body["failure"])
+    return Driving(process)
+
+
+def drive(playground: Playground, steps: Sequence[dict[str, Any]], directory: Path) -> Journey:
+    """Run `steps` in headless Chromium against the Playground and wait for the result."""
+    driving = start_drive(playground, steps, directory)
+    try:
+        return driving.finish()
+    finally:
+        if driving.process.poll() is None:
+            driving.process.kill()

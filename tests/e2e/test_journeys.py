@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import drive, require_tools, running_bot, running_playground
+from tests.e2e.harness import (
+    drive,
+    require_tools,
+    running_bot,
+    running_playground,
+    start_drive,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -43,3 +49,115 @@ def test_adele_asks_which_number_she_calls_out_as(tmp_path: Path) -> None:
     assert "+1 425-555-0100" in card
     assert "auto attendant" in card.lower()
     assert "emergency" in card.lower()
+
+
+MEGAN_SETUP: list[dict[str, object]] = [
+    {"say": "set up shared calling"},
+    {"waitLast": "step 1 of 6"},
+    {"radio": "Contoso Main Line"},
+    {"press": "Next"},
+    {"waitLast": "step 2 of 6"},
+    {"fill": {"label": "New policy name", "value": "Redmond pilot"}},
+    {"press": "Next"},
+    {"waitLast": "step 3 of 6"},
+    {"checkbox": "0193"},
+    {"press": "Add"},
+    {"waitLast": "reused first"},
+    {"press": "Next"},
+    {"waitLast": "step 4 of 6"},
+    {"fill": {"label": "Paste UPNs", "value": "DiegoS@contoso.example\nPradeepG@contoso.example"}},
+    {"press": "Add"},
+    {"waitLast": "Chosen: 2"},
+    {"press": "Next"},
+    {"waitLast": "step 5 of 6"},
+    {"press": "Next"},
+    {"waitLast": "step 6 of 6"},
+    {"checkAll": True},
+    {"fill": {"label": "Why are these changes needed", "value": "Pilot for two new hires"}},
+]
+
+
+def test_megan_sets_up_shared_calling_alex_approves_and_diego_calls_out_shared(
+    tmp_path: Path,
+) -> None:
+    """Journeys 2 and 3: three people, three Playgrounds, one bot, one request.
+
+    Alex's and Megan's pages stay open while the others act, as people keep Teams open: the
+    approval card, the in-place updates and the report arrive live."""
+    require_tools()
+    out = shots(tmp_path)
+    with (
+        running_bot(tmp_path) as bot,
+        running_playground(bot, "MeganB", tmp_path) as megan,
+        running_playground(bot, "AlexW", tmp_path) as alex,
+        running_playground(bot, "DiegoS", tmp_path) as diego,
+    ):
+        opened = drive(diego, [{"wait": 500}], tmp_path)  # the bot learns where Diego is
+        assert opened.failure is None, opened.failure
+        alex_at_work = start_drive(
+            alex,
+            [
+                {"waitCard": "Redmond pilot", "anywhere": True, "timeout": 150_000},
+                {"shootCard": str(out / "e2e-3-alex-approval.png")},
+                {"press": "Approve"},
+                {"waitLast": "Your approval is recorded"},
+                {"waitCard": "is applied", "anywhere": True, "timeout": 90_000},
+                {"shootCard": str(out / "e2e-3-alex-report.png")},
+            ],
+            tmp_path,
+        )
+        try:
+            setup = drive(
+                megan,
+                [
+                    *MEGAN_SETUP,
+                    {"shootCard": str(out / "e2e-2-megan-review.png")},
+                    {"press": "Submit for approval"},
+                    {"waitLast": "Waiting for approval"},
+                    {"shootCard": str(out / "e2e-2-megan-submitted.png")},
+                    {"waitCard": "is applied", "anywhere": True, "timeout": 120_000},
+                    {"shootCard": str(out / "e2e-3-megan-report.png")},
+                ],
+                tmp_path,
+            )
+            approval = alex_at_work.finish()
+        finally:
+            if alex_at_work.process.poll() is None:
+                alex_at_work.process.kill()
+        assert setup.failure is None, setup.failure
+        assert approval.failure is None, approval.failure
+
+        review, submitted, megans_report = (plain(text) for text in setup.cards()[-3:])
+        assert "Redmond pilot" in review
+        assert "+1 425-555-0100" in review
+        request_id = _request_id(submitted)
+        asked, approved, alexs_report = (plain(text) for text in approval.cards())
+        assert request_id in asked
+        assert "Megan Bowen" in asked
+        assert request_id in approved  # "approval recorded", or already the apply's report
+        for report in (megans_report, alexs_report):
+            assert f"{request_id} is applied" in report
+            assert "Diego Siciliani" in report
+            assert "Pradeep Gupta" in report
+
+        answer = drive(
+            diego,
+            [
+                {"say": "which number do I call out as?"},
+                {"waitCard": "Your caller ID"},
+                {"shootCard": str(out / "e2e-3-diego-callerid.png")},
+            ],
+            tmp_path,
+        )
+        assert answer.failure is None, answer.failure
+        card = plain(answer.cards()[-1])
+        assert "+1 425-555-0100" in card
+        assert "Redmond pilot" in card
+
+
+def _request_id(card: str) -> str:
+    import re
+
+    found = re.search(r"SC-[0-9A-Z]{8}", card)
+    assert found, card
+    return found.group(0)

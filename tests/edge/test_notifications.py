@@ -44,6 +44,10 @@ async def test_someone_who_talked_to_the_bot_gets_a_proactive_card_and_its_updat
     put = teams.connector.sent[-1]
     assert (put.method, put.activity_id) == ("PUT", delivery.activity_id)
     assert put.cards == [updated]
+    # One message replaces one: text beside the card would make the update two messages,
+    # which Teams refuses; the text goes to the summary that notifications show.
+    assert "text" not in put.activity
+    assert put.activity["summary"] == "Approved"
 
 
 async def test_someone_the_bot_never_met_is_unreachable(teams: Teams) -> None:

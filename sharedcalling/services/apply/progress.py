@@ -6,7 +6,8 @@ most UPDATES_PER_SECOND updates a second), then the final report. Teams allows a
 second, 60 per 30 seconds and 1,800 per hour in one conversation, and 50 requests a second per
 app and tenant; one update per copy every 5 s is 12 a minute, 720 an hour. When the job ends
 the requester and every approver also get a new message (Teams notifies for those, not for
-edits); a person without a copy gets the report card itself, recorded as a copy.
+edits); a person without a copy that can be updated gets the report card itself, recorded as
+a copy.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ class ProgressReporter:
     async def started(self, request: ChangeRequest, view: ApplyView) -> None:
         """Give the requester a card to follow when no copy reaches them yet."""
         copies = await self._copies(request.id, fresh=True)
-        if not any(_is(c.recipient_id, request.requester_id) for c in copies):
+        if not any(_is(c.recipient_id, request.requester_id) and c.updatable for c in copies):
             await self._send(
                 request, request.requester_id, self._presenter.progress(view), PROGRESS
             )
@@ -127,7 +128,7 @@ class ProgressReporter:
         copies = await self._update_copies(request.tenant_id, request.id, message, fresh=True)
         people = [request.requester_id, *(d.actor_id for d in request.decisions if d.approve)]
         for person in dict.fromkeys(fold(p) for p in people):
-            if any(_is(c.recipient_id, person) for c in copies):
+            if any(_is(c.recipient_id, person) and c.updatable for c in copies):
                 await self._send_text(request.tenant_id, UserId(person), summary_line(view))
             else:
                 await self._send(request, UserId(person), message, REPORT)
@@ -150,6 +151,8 @@ class ProgressReporter:
     ) -> list[CardCopy]:
         copies = await self._copies(request_id, fresh=fresh)
         for copy in copies:
+            if not copy.updatable:
+                continue
             await self._pace.turn()
             try:
                 delivery = Delivery(copy.conversation_id, copy.activity_id)

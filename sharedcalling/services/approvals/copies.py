@@ -135,7 +135,8 @@ async def sync_copies(services: Services, request_id: RequestId) -> int:
         except TenantError:
             roster = Roster("the approver group", known=False)
         for copy in copies:
-            updated += await _update_copy(services, request, copy, roster)
+            if copy.updatable:
+                updated += await _update_copy(services, request, copy, roster)
     return updated
 
 

@@ -4,7 +4,6 @@ with `submit_request` directly, and readers for what the database and the connec
 from __future__ import annotations
 
 import asyncio
-
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -185,6 +184,7 @@ class World:
 
 
 async def world(desk: Desk, request_id: RequestId) -> World:
+    await desk.applies_settled()  # an approval starts an apply that updates cards on its own
     try:
         request: ChangeRequest | None = await desk.request(request_id)
     except Exception:
