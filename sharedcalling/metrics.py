@@ -1,7 +1,9 @@
 """Prometheus metrics of the bot (`GET /metrics`), in a registry of its own.
 
 Counters are process-wide and only grow; gauges of stored state (requests by state, approvals
-pending) are refreshed from the database when /metrics is scraped.
+pending, apply jobs by state) are refreshed from the database when /metrics is scraped. The
+tenant adapters count their calls here, each at its one way out (GraphClient.send,
+PowerShellWorker._call, the emulated gateway's port methods); no label takes a value from input.
 """
 
 from __future__ import annotations
@@ -28,8 +30,16 @@ TURN_SECONDS = Histogram(
 )
 TENANT_CALLS = Counter(
     "sharedcalling_tenant_calls",
-    "Calls to the tenant backend by operation and outcome (ok, throttled, error).",
-    ["operation", "outcome"],
+    "Calls to the tenant by backend (graph, powershell, emulated), operation and outcome "
+    "(ok, throttled, error). Graph counts HTTP exchanges ($batch once), PowerShell cmdlets.",
+    ["backend", "operation", "outcome"],
+    registry=REGISTRY,
+)
+TENANT_THROTTLES = Counter(
+    "sharedcalling_tenant_throttles",
+    "Answers that asked the bot to slow down (HTTP 429, 503 with Retry-After, also inside a "
+    "$batch; a throttled cmdlet or injected fault), by backend.",
+    ["backend"],
     registry=REGISTRY,
 )
 REQUESTS = Gauge(
@@ -60,6 +70,23 @@ def activity_kind(kind: object) -> str:
     return kind if isinstance(kind, str) and kind in KNOWN_KINDS else "other"
 
 
+OK, THROTTLED, ERROR = "ok", "throttled", "error"
+
+
+def tenant_call(backend: str, operation: str, outcome: str) -> None:
+    """Count one call to the tenant; a throttled one is also a throttle. Callers pass bounded
+    values only: a backend name, an operation from their own fixed set, and an outcome above."""
+    TENANT_CALLS.labels(backend=backend, operation=operation, outcome=outcome).inc()
+    if outcome == THROTTLED:
+        TENANT_THROTTLES.labels(backend=backend).inc()
+
+
+def throttled(backend: str, count: int = 1) -> None:
+    """Throttles that are not calls of their own (the items of a `$batch`)."""
+    if count:
+        TENANT_THROTTLES.labels(backend=backend).inc(count)
+
+
 def set_states(gauge: Gauge, counts: Mapping[str, int], states: list[str]) -> None:
     """Set one gauge child per known state, zero for states without rows."""
     for state in states:
@@ -73,12 +100,18 @@ def exposition() -> bytes:
 __all__ = [
     "APPROVALS_PENDING",
     "CONTENT_TYPE",
+    "ERROR",
     "JOBS",
+    "OK",
     "REQUESTS",
     "TENANT_CALLS",
+    "TENANT_THROTTLES",
+    "THROTTLED",
     "TURNS",
     "TURN_SECONDS",
     "activity_kind",
     "exposition",
     "set_states",
+    "tenant_call",
+    "throttled",
 ]
