@@ -9,6 +9,7 @@ PowerShellWorker._call, the emulated gateway's port methods); no label takes a v
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -73,10 +74,17 @@ def activity_kind(kind: object) -> str:
 OK, THROTTLED, ERROR = "ok", "throttled", "error"
 
 
+_CALL_CHILDREN: dict[tuple[str, str, str], Any] = {}
+
+
 def tenant_call(backend: str, operation: str, outcome: str) -> None:
     """Count one call to the tenant; a throttled one is also a throttle. Callers pass bounded
     values only: a backend name, an operation from their own fixed set, and an outcome above."""
-    TENANT_CALLS.labels(backend=backend, operation=operation, outcome=outcome).inc()
+    key = (backend, operation, outcome)
+    child = _CALL_CHILDREN.get(key)
+    if child is None:  # `labels()` validates and locks: 5 us a call, once per label set here
+        child = _CALL_CHILDREN[key] = TENANT_CALLS.labels(*key)
+    child.inc()
     if outcome == THROTTLED:
         TENANT_THROTTLES.labels(backend=backend).inc()
 
