@@ -36,7 +36,7 @@ def settings_table(text: str) -> dict[str, list[str]]:
 
 
 def read_settings() -> dict[str, Any]:
-    """Every variable Settings reads (load_settings keeps the aliased ones only), with its default."""
+    """Every variable Settings reads (load_settings reads aliases only), with its default."""
     found = {}
     for name, field in Settings.model_fields.items():
         assert field.alias, f"Settings.{name} has no alias: load_settings would never read it"
