@@ -100,9 +100,12 @@ async def messages(request: web.Request) -> web.StreamResponse:
 
 
 async def metrics_page(request: web.Request) -> web.Response:
-    counts = await request.app[SERVICES].request_counts()
+    services = request.app[SERVICES]
+    counts = await services.request_counts()
     metrics.set_states(metrics.REQUESTS, counts, list(counts))
     metrics.APPROVALS_PENDING.set(counts.get("PENDING", 0))
+    jobs = await services.job_counts()
+    metrics.set_states(metrics.JOBS, jobs, list(jobs))
     return web.Response(body=metrics.exposition(), headers={"Content-Type": metrics.CONTENT_TYPE})
 
 

@@ -1,12 +1,15 @@
 """Prometheus metrics of the bot (`GET /metrics`), in a registry of its own.
 
 Counters are process-wide and only grow; gauges of stored state (requests by state, approvals
-pending) are refreshed from the database when /metrics is scraped.
+pending, apply jobs by state) are refreshed from the database when /metrics is scraped. The
+tenant adapters count their calls here, each at its one way out (GraphClient.send,
+PowerShellWorker._call, the emulated gateway's port methods); no label takes a value from input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -28,8 +31,16 @@ TURN_SECONDS = Histogram(
 )
 TENANT_CALLS = Counter(
     "sharedcalling_tenant_calls",
-    "Calls to the tenant backend by operation and outcome (ok, throttled, error).",
-    ["operation", "outcome"],
+    "Calls to the tenant by backend (graph, powershell, emulated), operation and outcome "
+    "(ok, throttled, error). Graph counts HTTP exchanges ($batch once), PowerShell cmdlets.",
+    ["backend", "operation", "outcome"],
+    registry=REGISTRY,
+)
+TENANT_THROTTLES = Counter(
+    "sharedcalling_tenant_throttles",
+    "Answers that asked the bot to slow down (HTTP 429, 503 with Retry-After, also inside a "
+    "$batch; a throttled cmdlet or injected fault), by backend.",
+    ["backend"],
     registry=REGISTRY,
 )
 REQUESTS = Gauge(
@@ -60,6 +71,30 @@ def activity_kind(kind: object) -> str:
     return kind if isinstance(kind, str) and kind in KNOWN_KINDS else "other"
 
 
+OK, THROTTLED, ERROR = "ok", "throttled", "error"
+
+
+_CALL_CHILDREN: dict[tuple[str, str, str], Any] = {}
+
+
+def tenant_call(backend: str, operation: str, outcome: str) -> None:
+    """Count one call to the tenant; a throttled one is also a throttle. Callers pass bounded
+    values only: a backend name, an operation from their own fixed set, and an outcome above."""
+    key = (backend, operation, outcome)
+    child = _CALL_CHILDREN.get(key)
+    if child is None:  # `labels()` validates and locks: 5 us a call, once per label set here
+        child = _CALL_CHILDREN[key] = TENANT_CALLS.labels(*key)
+    child.inc()
+    if outcome == THROTTLED:
+        TENANT_THROTTLES.labels(backend=backend).inc()
+
+
+def throttled(backend: str, count: int = 1) -> None:
+    """Throttles that are not calls of their own (the items of a `$batch`)."""
+    if count:
+        TENANT_THROTTLES.labels(backend=backend).inc(count)
+
+
 def set_states(gauge: Gauge, counts: Mapping[str, int], states: list[str]) -> None:
     """Set one gauge child per known state, zero for states without rows."""
     for state in states:
@@ -73,12 +108,18 @@ def exposition() -> bytes:
 __all__ = [
     "APPROVALS_PENDING",
     "CONTENT_TYPE",
+    "ERROR",
     "JOBS",
+    "OK",
     "REQUESTS",
     "TENANT_CALLS",
+    "TENANT_THROTTLES",
+    "THROTTLED",
     "TURNS",
     "TURN_SECONDS",
     "activity_kind",
     "exposition",
     "set_states",
+    "tenant_call",
+    "throttled",
 ]

@@ -125,6 +125,13 @@ class Services:
 
         return await requests.request_counts(self.tenant_id, uow=self.uow)
 
+    async def job_counts(self) -> dict[str, int]:
+        """Apply jobs of this tenant by state (every state, zero when none), for /metrics."""
+        from sharedcalling.domain.apply import JobState
+
+        counts = await self.apply.deps.store.count_by_state(self.tenant_id)
+        return {state.value: counts.get(state, 0) for state in JobState}
+
     def _hazard_job(self) -> PeriodicJob:
         """Every replica polls (at most every minute); the lease and the last check's time
         make one of them check once per HAZARD_CHECK_INTERVAL."""

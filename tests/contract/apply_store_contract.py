@@ -58,6 +58,19 @@ class ApplyStoreContract:
         )  # fmt: skip
         assert await store.get_job(rid(2)) is None
 
+    async def test_jobs_are_counted_by_state_for_their_tenant_only(self, store: ApplyStore) -> None:
+        assert await store.count_by_state(TENANT) == {}
+        for n in (1, 2, 3):
+            await store.create_job(TENANT, rid(n), T0 + timedelta(seconds=n))
+        await store.create_job(OTHER_TENANT, rid(4), T0)
+        taken = await store.lease_next(TENANT, lease("a"), T0 + timedelta(seconds=5))
+        assert taken is not None
+        done = T0 + timedelta(seconds=6)
+        assert await store.set_state(taken.id, "a", done, state=JobState.DONE, release=True)
+
+        assert await store.count_by_state(TENANT) == {JobState.QUEUED: 2, JobState.DONE: 1}
+        assert await store.count_by_state(OTHER_TENANT) == {JobState.QUEUED: 1}
+
     async def test_of_many_simultaneous_claimants_exactly_one_leases_a_job(
         self, store: ApplyStore
     ) -> None:

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sharedcalling.adapters.store.apply_rows import (
@@ -94,6 +94,16 @@ class SqlApplyStore(ApplyStore):
         query = query.order_by(apply_jobs.c.created_at, apply_jobs.c.id).limit(limit)
         async with self._engine.connect() as connection:
             return [job_of(row) for row in (await connection.execute(query)).all()]
+
+    async def count_by_state(self, tenant_id: TenantId) -> dict[JobState, int]:
+        query = (
+            select(apply_jobs.c.state, func.count())
+            .where(apply_jobs.c.tenant_id == tenant_id)
+            .group_by(apply_jobs.c.state)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return {JobState(state): int(count) for state, count in rows}
 
     async def lease_next(self, tenant_id: TenantId, lease: Lease, at: datetime) -> JobRecord | None:
         runnable = and_(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sharedcalling.adapters.tenant import emulated_rules as rules
 from sharedcalling.adapters.tenant import emulated_shared_calling as shared_calling
+from sharedcalling.adapters.tenant.counted import count_port_calls
 from sharedcalling.adapters.tenant.emulated_codec import KINDS, TenantInfo, from_stored, to_stored
 from sharedcalling.adapters.tenant.emulated_faults import Faults
 from sharedcalling.adapters.tenant.emulated_reads import ScopedSnapshots
@@ -48,6 +49,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_SEED = "contoso"
 
 
+@count_port_calls("emulated")  # every port call counted for /metrics (counted.py)
 class EmulatedTenantGateway(TenantGateway):
     """A Teams tenant in memory, optionally written through to a TenantStateStore.
 

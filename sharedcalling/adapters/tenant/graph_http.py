@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import aiohttp
 
+import sharedcalling.metrics as metrics
 from sharedcalling.adapters.tenant.retry import RetryPolicy, with_retries
 from sharedcalling.services.ports import (
     TenantConflict,
@@ -31,6 +34,9 @@ BATCH_LIMIT = 20
 """Graph's documented maximum number of requests in one `$batch`."""
 
 RETRYABLE_STATUSES = frozenset({429, 503, 504})
+
+BACKEND = "graph"
+"""The `backend` label of this adapter's tenant-call metrics."""
 
 
 class TokenSource(Protocol):
@@ -157,16 +163,22 @@ class GraphClient:
         """One HTTP exchange, no retries; timeouts and connection errors become
         TenantUnavailable. `url` is absolute or relative to the version root."""
         full = url if url.startswith(("http://", "https://")) else self.root + url
+        label = f"{method} {_resource(full)}"
         try:
             async with self._session_now().request(
                 method, full, json=payload, headers=await self._headers(headers)
             ) as reply:
-                return GraphResponse(reply.status, _json(await reply.read()), dict(reply.headers))
+                response = GraphResponse(
+                    reply.status, _json(await reply.read()), dict(reply.headers)
+                )
         except (TimeoutError, aiohttp.ClientError) as exc:
+            metrics.tenant_call(BACKEND, label, metrics.ERROR)
             raise TenantUnavailable(
                 f"{operation or method}: Graph unreachable ({type(exc).__name__})",
                 operation=operation,
             ) from exc
+        metrics.tenant_call(BACKEND, label, _outcome(response))
+        return response
 
     async def call(
         self,
@@ -294,6 +306,8 @@ def _item_answers(answers: list[Any], items: Sequence[BatchRequest]) -> dict[str
             found[str(item.get("id"))] = GraphResponse(
                 int(item.get("status", 500)), item.get("body") or {}, item.get("headers") or {}
             )
+    # Graph throttles the items of a batch one by one, inside a 200 (or 424) answer.
+    metrics.throttled(BACKEND, sum(1 for a in found.values() if _outcome(a) == metrics.THROTTLED))
     missing = [i.id for i in items if i.id not in found]
     if missing:
         raise TenantUnavailable(f"$batch: no response for {len(missing)} requests")
@@ -321,6 +335,27 @@ def first_error(group: BaseExceptionGroup[Any]) -> BaseException:
     while isinstance(error, BaseExceptionGroup):
         error = error.exceptions[0]
     return error
+
+
+def _outcome(response: GraphResponse) -> str:
+    """ok below 400; throttled for a 429, or a 503 that says when to come back (Graph's
+    throttling page: both mean "slow down"); otherwise error."""
+    status = response.status
+    if status == 429 or (status == 503 and retry_after(response.headers) is not None):
+        return metrics.THROTTLED
+    return metrics.OK if status < 400 else metrics.ERROR
+
+
+_RESOURCE = re.compile(r"^\$?[A-Za-z]{1,40}$")
+
+
+def _resource(full_url: str) -> str:
+    """The first path segment after the API version (`users`, `groups`, `admin`, `$batch`):
+    the metric's operation label, bounded because ids and queries never reach it."""
+    segments = [part for part in urlsplit(full_url).path.split("/") if part]
+    after = segments[segments.index("v1.0") + 1 :] if "v1.0" in segments else segments
+    segment = after[0].split("(", 1)[0] if after else ""
+    return segment if _RESOURCE.match(segment) else "other"
 
 
 def _path(url: str) -> str:

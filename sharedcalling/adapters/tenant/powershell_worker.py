@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+import sharedcalling.metrics as metrics
 from sharedcalling.adapters.tenant.powershell_protocol import (
     MIN_MODULE_VERSION,
     PING,
@@ -25,13 +26,15 @@ from sharedcalling.adapters.tenant.powershell_protocol import (
     parse_version,
     to_tenant_error,
 )
-from sharedcalling.services.ports import TenantUnavailable
+from sharedcalling.services.ports import TenantThrottled, TenantUnavailable
 
 logger = logging.getLogger(__name__)
 
 WORKER_SCRIPT = Path(__file__).with_name("pwsh") / "worker.ps1"
 LINE_LIMIT = 32 * 1024 * 1024
 """Bulk reads (Get-CsOnlineUser) can answer in one very long JSON line."""
+BACKEND = "powershell"
+"""The `backend` label of this adapter's tenant-call metrics."""
 
 
 class WorkerChannel(Protocol):
@@ -176,6 +179,20 @@ class PowerShellWorker:
             await self._stop(graceful=True)
 
     async def _call(self, cmdlet: str, params: dict[str, Any]) -> Any:
+        """Every cmdlet goes out here, so it is counted here; `cmdlet` is allow-listed (or the
+        ping), which keeps the metric's labels bounded."""
+        try:
+            result = await self._exchange(cmdlet, params)
+        except TenantThrottled:
+            metrics.tenant_call(BACKEND, cmdlet, metrics.THROTTLED)
+            raise
+        except Exception:
+            metrics.tenant_call(BACKEND, cmdlet, metrics.ERROR)
+            raise
+        metrics.tenant_call(BACKEND, cmdlet, metrics.OK)
+        return result
+
+    async def _exchange(self, cmdlet: str, params: dict[str, Any]) -> Any:
         async with self._slots:
             channel = await self._ensure_started()
             request_id = f"{self._session}-{next(self._ids)}"

@@ -98,6 +98,10 @@ class ApplyStore(abc.ABC):
         """Jobs oldest first, filtered by state when given."""
 
     @abc.abstractmethod
+    async def count_by_state(self, tenant_id: TenantId) -> dict[JobState, int]:
+        """How many of the tenant's jobs are in each state (states without jobs left out)."""
+
+    @abc.abstractmethod
     async def lease_next(self, tenant_id: TenantId, lease: Lease, at: datetime) -> JobRecord | None:
         """Lease the oldest runnable job: queued, paused, verifying, or running under an expired
         lease (its worker died), and due (`next_run_at` unset or passed). Exactly one caller
