@@ -164,7 +164,7 @@ async def test_retry_from_the_report_card_fixes_the_failed_user(teams: Teams) ->
     await settled(services, request.id)
     state = (await get_request(TENANT, request.id, uow=services.uow)).state
     assert state is RequestState.PARTIALLY_APPLIED
-    report = [s for s in teams.connector.sent if s.cards and "partly applied" in s.text]
+    report = [s for s in teams.connector.sent if s.cards and "partly applied" in s.summary]
     [retry] = [a for a in report[-1].cards[0]["actions"] if a["verb"] == APPLY_RETRY]
     assert retry["data"] == {REQUEST_ID: request.id}
 

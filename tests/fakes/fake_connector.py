@@ -32,6 +32,11 @@ class Sent:
         return str(self.activity.get("text") or "")
 
     @property
+    def summary(self) -> str:
+        """What Teams shows in notifications; updates of a card carry their text here."""
+        return str(self.activity.get("summary") or "")
+
+    @property
     def cards(self) -> list[dict[str, Any]]:
         """The Adaptive Cards attached to the activity."""
         return [
