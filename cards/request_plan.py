@@ -62,6 +62,8 @@ def _values(change: Mapping[str, Any]) -> str:
     before, after = change.get("before"), change.get("after")
     if isinstance(after, bool):
         return ""
+    if str(change.get("change", "")).endswith(".create") and isinstance(after, Mapping):
+        return plain(_created(after))
     if isinstance(after, Mapping):
         after = after.get("policy") or after.get("name")
     if isinstance(after, list):
@@ -72,6 +74,19 @@ def _values(change: Mapping[str, Any]) -> str:
         return ""
     was = f" (was {before})" if before not in (None, "", after) else ""
     return plain(f" \u2192 {after}{was}")
+
+
+def _created(after: Mapping[str, Any]) -> str:
+    """What a new policy holds (its name is the subject already); a Shared Calling policy's
+    emergency callback numbers, which an approver must see, most of all."""
+    numbers = after.get("emergency_numbers")
+    if isinstance(numbers, list):
+        if not numbers:
+            return " with no emergency callback numbers"
+        return " with emergency callback numbers " + ", ".join(
+            display_number(str(n)) for n in numbers
+        )
+    return ""
 
 
 def finding_lines(plan: Mapping[str, Any], attested: Sequence[str]) -> tuple[list[str], int]:

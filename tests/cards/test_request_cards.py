@@ -20,7 +20,7 @@ from cards.actions import (
     REQUEST_REPLAN,
 )
 from cards.request_lists import request_list_card
-from cards.request_plan import CHANGES_PER_PAGE
+from cards.request_plan import CHANGES_PER_PAGE, change_line
 from cards.requests import request_card
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.requests import ChangeRequest, Decision, RequestKind, RequestState
@@ -191,3 +191,20 @@ LISTING = RequestList("Your requests", (request(), APPROVED, REJECTED), "none")
 def test_the_official_sdk_finds_no_problem_in_any_request_card() -> None:
     cards = [request_card(v) for v in VIEWS.values()] + [request_list_card(LISTING)]
     assert sdk_problems(cards) == [[] for _ in cards]
+
+
+def test_a_new_shared_calling_policy_shows_its_emergency_numbers_not_its_name_twice() -> None:
+    change = {
+        "change": "scp.create",
+        "subject": {"kind": "policy", "id": "Redmond pilot", "display": "Redmond pilot"},
+        "before": None,
+        "after": {"name": "Redmond pilot", "resource_account_id": "x", "emergency_numbers": [
+            "+14255550193", "+14255550194"]},
+    }  # fmt: skip
+    line = change_line(change).replace("\u00a0", " ").replace("\u2011", "-")
+    assert line == (
+        "Create Shared Calling policy: Redmond pilot with emergency callback numbers "
+        "+1 425-555-0193, +1 425-555-0194"
+    )
+    change["after"]["emergency_numbers"] = []
+    assert change_line(change).endswith("Redmond pilot with no emergency callback numbers")
