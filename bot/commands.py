@@ -80,7 +80,7 @@ _WANT = (
 )
 _SELF_SERVICE = re.compile(
     r"^(?:please |hi |hello |hey )?(?:"
-    rf"{_WANT} (?:{_NUMBER_WORDS}|shared calling)(?: for (?:me|myself))?(?: please)?"
+    rf"{_WANT} (?:{_NUMBER_WORDS}|shared calling)(?: for (?:me|myself))?(?:,? please)?"
     r"|i need to (?:call|phone|ring|dial) (?:a |an |my |our |some )?"
     r"(?:customers?|clients?|people|someone|outside|out|externally|numbers?|the outside world)"
     r"(?: .{1,60})?"

@@ -37,9 +37,9 @@ from tests.demo_ids import (
 )
 from tests.edge.approvals.kit import Desk, running_desk
 from tests.edge.conftest import edge_settings
+from tests.edge.teams import Teams, execute_invoke, personal
 from tests.edge.test_apply_edge import settled
 from tests.edge.test_setup_journey import demo_seed
-from tests.edge.teams import Teams, execute_invoke, personal
 from tests.fakes.fake_connector import FakeConnector, Sent
 
 TENANT = TenantId("8f2b0f5e-1c2d-4e3f-9a4b-5c6d7e8f9a0b")
@@ -77,9 +77,7 @@ async def offered(
     tmp_path: Path, database_url: str, connector: FakeConnector
 ) -> AsyncIterator[Teams]:
     """The app with the offer on, background jobs running (the apply worker polls fast)."""
-    settings = edge_settings(
-        database_url, APPLY_POLL_SECONDS="0.05", **offer_environ(tmp_path)
-    )
+    settings = edge_settings(database_url, APPLY_POLL_SECONDS="0.05", **offer_environ(tmp_path))
     async with TestClient(TestServer(create_app(settings), host="127.0.0.1")) as client:
         yield Teams(client, connector)
 
@@ -179,9 +177,13 @@ async def test_a_person_requests_an_approver_approves_and_they_call_out_as_the_s
     assert filed["body"][0]["text"].startswith(f"Self-service request {request.id} by Diego")
     assert "for themselves (self-service request)" in text_of(filed)
     # Approvers and the admins are asked; Diego keeps the card he clicked (no second one).
-    assert sorted(approval_texts(teams.connector.sent)) == [
-        f"Approval needed: self-service request {request.id} by Diego Siciliani for themselves."
-    ] * 3
+    assert (
+        sorted(approval_texts(teams.connector.sent))
+        == [
+            f"Approval needed: self-service request {request.id} by Diego Siciliani for themselves."
+        ]
+        * 3
+    )
     to_diego = [s for s in teams.connector.sent if s.conversation_id == "a:personal-diego"]
     assert to_diego == []
 
@@ -261,7 +263,8 @@ async def test_people_who_cannot_have_it_are_told_why_and_nothing_is_filed(
     assert "Ask an admin for a Teams Phone license" in answers["isaiah"]
     assert answers["adele"].startswith("You already have Shared Calling: you call out as")
     assert answers["megan"].startswith("You have your own phone number (+1 425-555-0110)")
-    assert "SC-U09" in answers["pradeep"] and "ask a Shared Calling admin" in answers["pradeep"]
+    assert "SC-U09" in answers["pradeep"]
+    assert "ask a Shared Calling admin" in answers["pradeep"]
     assert await requests_of(services) == []
     # A click on a card they were never shown is refused the same way, and audited.
     card = {FINGERPRINT: "sha256:" + "1" * 64, SELF_SERVICE_REASON: "please"}
@@ -320,7 +323,9 @@ async def test_submit_by_action_submit_message_works_too(offered: Teams) -> None
     await teams.post(activity(teams.connector, "diego", personal("diego"), value=value))
     [request] = await requests_of(services)
     replies = [s.text for s in teams.connector.sent[before:]]
-    assert f"Sent for approval as request {request.id}. I'll tell you when it is decided." in replies
+    assert (
+        f"Sent for approval as request {request.id}. I'll tell you when it is decided." in replies
+    )
 
 
 # ---- the rate limit -----------------------------------------------------------------------
