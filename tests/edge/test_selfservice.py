@@ -215,6 +215,10 @@ async def test_an_approver_asking_for_themselves_cannot_approve_it_but_an_admin_
     teams, services = offered, services_of(offered)
     await ask_and_send(teams, "miriam", "Supplier calls")
     [request] = await requests_of(services)
+    waiting = await teams.ask("megan", "pending approvals")  # an admin: hers to decide too
+    assert request.id in text_of(waiting.cards[0])
+    mine = await teams.ask("miriam", "pending approvals")  # her own never waits for her
+    assert (mine.text, mine.cards) == ("Nothing waits for your decision.", [])
     click = {REQUEST_ID: request.id, FINGERPRINT: request.fingerprint}
     own = await invoke(teams, "miriam", APPROVAL_APPROVE, click)
     assert "Nobody can decide on their own request." in text_of(own)
@@ -284,6 +288,8 @@ async def test_an_open_request_is_named_instead_of_a_second_one(offered: Teams) 
     assert again.text == (
         f"You already asked: request {request.id} is pending. Say \u201cmy requests\u201d."
     )
+    listed = await teams.ask("diego", "my requests")
+    assert request.id in text_of(listed.cards[0])
     replay = await invoke(teams, "diego", SELF_SERVICE_SUBMIT, data)  # the same card again
     assert f"You already asked: request {request.id} is pending." in text_of(replay)
     assert [r.id for r in await requests_of(services)] == [request.id]

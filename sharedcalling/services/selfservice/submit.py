@@ -39,6 +39,10 @@ MAX_REASON = 500
 """Characters a reason may have (the card's Input.Text says the same)."""
 _FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{64}$")
 
+STALE_TEXT = (
+    "Your plan changed since that card was shown (or the card is not yours). Check the plan "
+    "below and send it again."
+)
 FORGED_TEXT = "That card action is not valid. Ask again: \u201ccan I get a phone number?\u201d"
 
 
@@ -67,12 +71,10 @@ async def submit(
     if isinstance(why, Refused):
         return why
     if verdict.fingerprint != fingerprint:
-        await _refuse(services, principal, Refused(Why.STALE_CARD, "plan changed"))
+        await _refuse(services, principal, Refused(Why.STALE_CARD, STALE_TEXT))
         return Offered(
             verdict.preview, verdict.account_name, verdict.account_number, verdict.policy_name,
-            verdict.warnings,
-            notice="Your plan changed since that card was shown (or the card is not yours). "
-            "Check the plan below and send it again.",
+            verdict.warnings, notice=STALE_TEXT,
         )  # fmt: skip
     plan = verdict.preview.plan
     draft = RequestDraft(
