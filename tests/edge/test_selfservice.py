@@ -375,3 +375,32 @@ async def _file_and_cancel(desk: Desk) -> None:
     await desk.click("diego", REQUEST_CANCEL, request)
     assert (await desk.request(request.id)).state is RequestState.CANCELLED
     desk.clock.advance(minutes=1)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+async def test_two_replicas_on_postgresql_share_the_limit_and_file_one_request_for_two_clicks(
+    tmp_path: Path, connector: FakeConnector, quiet: None
+) -> None:
+    import asyncio
+
+    from tests.db import migrated_database
+
+    environ = offer_environ(tmp_path, SELF_SERVICE_MAX_REQUESTS="2")
+    async with (
+        migrated_database("postgres", tmp_path) as url,
+        running_desk(url, connector, **environ) as one,
+        running_desk(url, connector, **environ) as two,
+    ):
+        offer = await one.teams.ask("diego", ASK)
+        data = {FINGERPRINT: fingerprint_on(offer.cards[0]), SELF_SERVICE_REASON: "Customers"}
+        clicks = await asyncio.gather(
+            one.invoke("diego", SELF_SERVICE_SUBMIT, data),
+            two.invoke("diego", SELF_SERVICE_SUBMIT, data),
+        )
+        [request] = await requests_of(one.services)
+        assert sum("You already asked" in text_of(c["value"]) for c in clicks) == 1
+        await one.click("diego", REQUEST_CANCEL, request)
+        await _file_and_cancel(two)
+        assert "the limit is 2" in (await one.teams.ask("diego", ASK)).text
+        assert "the limit is 2" in (await two.teams.ask("diego", ASK)).text
