@@ -49,7 +49,8 @@ APPROVAL_ACTION_IDS = frozenset(
         REQUEST_SHOW,
     }
 )
-APPROVAL_PREFIXES = ("approval.", "request.")
+APPROVAL_PREFIXES = ("approval.", "request.", "selfservice.")
+"""Unknown or foreign actions under these prefixes are refused and leave an audit entry."""
 
 
 HAZARD_ID = "hazardId"

@@ -404,3 +404,33 @@ async def test_two_replicas_on_postgresql_share_the_limit_and_file_one_request_f
         await _file_and_cancel(two)
         assert "the limit is 2" in (await one.teams.ask("diego", ASK)).text
         assert "the limit is 2" in (await two.teams.ask("diego", ASK)).text
+
+
+async def test_an_admins_open_set_up_holds_the_person_and_unknown_verbs_are_audited(
+    offered: Teams,
+) -> None:
+    from sharedcalling.domain.desired import DesiredState
+    from sharedcalling.services.approvals.drafts import prepare_request
+    from sharedcalling.services.requests import actor_of, submit_request
+    from tests.demo_ids import RA_MAINLINE
+
+    teams, services = offered, services_of(offered)
+    megan = await services.resolve_principal(TENANT, MEGAN)
+    prepared = await prepare_request(
+        DesiredState(RA_MAINLINE, "Seattle", (DIEGO,)), tenant=services.tenant,
+        justification="Floor 3", attested=[f"SC-R07:{RA_MAINLINE}"],
+    )  # fmt: skip
+    setup = await submit_request(
+        prepared.draft, actor=actor_of(megan), uow=services.uow, clock=services.clock
+    )
+    answer = await teams.ask("diego", ASK)
+    assert answer.text == (
+        "An open Shared Calling request already includes you; it has to finish before you can "
+        "ask for yourself."
+    )
+    assert setup.id not in answer.text  # not his request to see
+    body = execute_invoke(teams.connector, "diego", "selfservice.approve_myself", {})
+    response = await (await teams.post(body, expect=200)).json()
+    assert response["statusCode"] == 400
+    assert (await _audit_refusals(services))[-1] == ("selfservice.approve_myself", "forged_action")
+    assert [r.id for r in await requests_of(services)] == [setup.id]

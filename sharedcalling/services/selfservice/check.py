@@ -172,14 +172,15 @@ async def open_request(services: Services, user_id: UserId) -> Refused | None:
             request = await work.requests.get(services.tenant_id, request_id)
         except RecordNotFound:
             request = None
-    state = request.state.value.lower() if request is not None else "open"
     if request is not None and request.kind is RequestKind.SELF_SERVICE:
+        state = request.state.value.lower()
         text = f"You already asked: request {request_id} is {state}. Say \u201cmy requests\u201d."
-    else:
-        text = (
-            f"Request {request_id} ({state}) already includes you; it has to finish before "
-            "you can ask for yourself."
-        )
+        return Refused(Why.OPEN_REQUEST, text, request_id=request_id)
+    # Someone else's request (an admin's set-up): it is not the asker's to see, so no id.
+    text = (
+        "An open Shared Calling request already includes you; it has to finish before you can "
+        "ask for yourself."
+    )
     return Refused(Why.OPEN_REQUEST, text, request_id=request_id)
 
 
