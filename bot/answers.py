@@ -13,7 +13,7 @@ from bot.replies import Reply, escape_markdown
 from cards.actions import USER_ID
 from cards.callerid import caller_id_ambiguous_card, caller_id_card
 from cards.help import UNKNOWN_TEXT, help_card, help_text, mention_hint
-from cards.views import caller_id_view, choices_view
+from cards.views import caller_id_view, choices_view, may_offer_self_service
 from cards.welcome import welcome_card, welcome_text
 from sharedcalling.correlation import log_safe
 from sharedcalling.domain.access import Principal
@@ -37,11 +37,14 @@ STALE_CHOICE_TEXT = "That choice is no longer valid. Please ask your question ag
 logger = logging.getLogger(__name__)
 
 
-def render_caller_id(result: CallerIdResult) -> Reply:
+def render_caller_id(result: CallerIdResult, *, self_service: bool = False) -> Reply:
     """The one-line summary plus the card, for each kind of result. What the asker typed is
-    echoed escaped, so that it reads as typed and can never be a link."""
+    echoed escaped, so that it reads as typed and can never be a link. `self_service`: the
+    offer is on, so an asker without a working number gets "Request Shared Calling"."""
     if isinstance(result, Answered):
         view = caller_id_view(result)
+        if self_service and may_offer_self_service(result):
+            view = replace(view, offer_self_service=True)
         return Reply(view.one_line, caller_id_card(view))
     if isinstance(result, Ambiguous):
         shown = replace(result, query=escape_markdown(result.query))
@@ -58,7 +61,8 @@ def render_caller_id(result: CallerIdResult) -> Reply:
 
 
 async def caller_id(services: Services, asker: Principal, question: CallerIdQuestion) -> Reply:
-    return render_caller_id(await services.explain_caller_id(asker, question.subject))
+    result = await services.explain_caller_id(asker, question.subject)
+    return render_caller_id(result, self_service=services.self_service.enabled)
 
 
 async def pick_caller_id(services: Services, asker: Principal, data: Mapping[str, Any]) -> Reply:
@@ -66,7 +70,8 @@ async def pick_caller_id(services: Services, asker: Principal, data: Mapping[str
     user_id = data.get(USER_ID)
     if not isinstance(user_id, str) or not user_id:
         return Reply(STALE_CHOICE_TEXT)
-    return render_caller_id(await services.explain_caller_id(asker, user_id))
+    result = await services.explain_caller_id(asker, user_id)
+    return render_caller_id(result, self_service=services.self_service.enabled)
 
 
 async def help_(services: Services, asker: Principal, command: Help) -> Reply:

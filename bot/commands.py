@@ -70,6 +70,26 @@ _SETUP = re.compile(
     re.IGNORECASE,
 )
 
+# Self-service (issue 15): a person asks for a number for themselves, in their own words.
+_NUMBER_WORDS = (
+    r"(?:a |an |my own |my )?(?:(?:phone|outbound|work|shared|telephone) )?(?:number|line)"
+)
+_WANT = (
+    r"(?:(?:can|could|may) i (?:get|have|request|ask for)|i (?:need|want|would like)(?: to get)?"
+    r"|i(?:'|\u2019)d like|get me|give me|request)"
+)
+_SELF_SERVICE = re.compile(
+    r"^(?:please |hi |hello |hey )?(?:"
+    rf"{_WANT} (?:{_NUMBER_WORDS}|shared calling)(?: for (?:me|myself))?(?:,? please)?"
+    r"|i need to (?:call|phone|ring|dial) (?:a |an |my |our |some )?"
+    r"(?:customers?|clients?|people|someone|outside|out|externally|numbers?|the outside world)"
+    r"(?: .{1,60})?"
+    r"|(?:add|sign) me (?:up )?(?:to|for|on)(?: the)? shared calling"
+    r"|request (?:it )?for me|request for myself|self[- ]?service(?: request)?"
+    r")$",
+    re.IGNORECASE,
+)
+
 # Apply commands (issue 12): the request id is checked by the answer, which names a bad one.
 _RETRY = re.compile(r"^retry(?: failed(?: changes)?)?(?: (?:of|for))? (?P<id>\S.*)$", re.I)
 _REVERT = re.compile(r"^(?:revert|roll ?back|undo)(?: request)? (?P<id>\S.*)$", re.I)
@@ -82,6 +102,11 @@ class CallerIdQuestion:
     """Which number someone calls out as; `subject` None means the asker."""
 
     subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestForMe:
+    """A person asks for Shared Calling for themselves (self-service)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +207,7 @@ Command = (
     | Revert
     | FreezeApplies
     | ResumeApplies
+    | RequestForMe
 )
 
 
@@ -253,6 +279,8 @@ def parse_command(text: str) -> Command:
     apply_command = _apply_command(" ".join(text.split()))
     if apply_command is not None:
         return apply_command
+    if _SELF_SERVICE.match(cleaned):
+        return RequestForMe()
     subject = _subject(cleaned)
     if subject is not None:
         return CallerIdQuestion(subject=subject)

@@ -26,8 +26,9 @@ from bot.mentions import text_without_bot_mention
 from bot.notifications import ConversationMemory
 from bot.replies import Reply, escape_markdown, invoke_error, to_activity, to_invoke_response
 from bot.search import SEARCH_INVOKE, answer_search, search_error
-from bot.setup_turns import SetupConversations
+from bot.setup_turns import SetupConversations, clicked_card
 from bot.welcome import claim_welcome, release_welcome
+from cards.actions import SELF_SERVICE_SUBMIT
 from sharedcalling import correlation
 from sharedcalling.correlation import log_safe
 from sharedcalling.domain.access import Principal
@@ -134,6 +135,12 @@ class ChatOpsBot(TeamsActivityHandler):
             return to_invoke_response(asker.reply)
         if isinstance(verb, str) and verb in routing.DIALOG_ACTIONS:
             return to_invoke_response(await self._setup.run(turn_context, asker, verb, data))
+        if verb == SELF_SERVICE_SUBMIT:
+            # The clicked card becomes the requester's copy of the request card it files.
+            reply = await routing.run_action(
+                self._services, asker, verb, data, card=clicked_card(turn_context)
+            )
+            return to_invoke_response(reply)
         if not isinstance(verb, str) or routing.handler_for(verb) is None:
             await routing.note_unknown_action(self._services, asker, verb, data)
             return invoke_error(HTTPStatus.BAD_REQUEST, "NotSupported", "Unknown card action.")

@@ -12,6 +12,7 @@ from bot import (
     audit_answers,
     hazards,
     identity,
+    selfservice,
     setup_requests,
 )
 from bot.commands import (
@@ -24,6 +25,7 @@ from bot.commands import (
     Help,
     MyRequests,
     PendingApprovals,
+    RequestForMe,
     ResumeApplies,
     RetryFailed,
     Revert,
@@ -37,6 +39,7 @@ from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.services import Services
 from sharedcalling.services.ports import TenantError
+from sharedcalling.services.setup import CardLocation
 
 __all__ = [
     "ACTION_HANDLERS",
@@ -65,6 +68,7 @@ COMMANDS: Mapping[type[Command], CommandHandler] = {
     Revert: apply_answers.revert,
     FreezeApplies: apply_answers.freeze,
     ResumeApplies: apply_answers.resume,
+    RequestForMe: selfservice.request_for_me,
 }
 
 ACTION_HANDLERS: Mapping[str, ActionHandler] = {
@@ -84,6 +88,8 @@ ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.SETUP_REQUEST_CANCEL: setup_requests.cancel_request,
     actions.APPLY_RETRY: apply_answers.retry_action,
     actions.APPLY_REVERT: apply_answers.revert_action,
+    actions.SELF_SERVICE_START: selfservice.start,
+    actions.SELF_SERVICE_SUBMIT: selfservice.submit,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
 
@@ -123,9 +129,17 @@ async def run_command(services: Services, principal: Principal, command: Command
 
 
 async def run_action(
-    services: Services, principal: Principal, action_id: str, data: Mapping[str, Any]
+    services: Services,
+    principal: Principal,
+    action_id: str,
+    data: Mapping[str, Any],
+    *,
+    card: CardLocation | None = None,
 ) -> Reply:
+    """`card`: the clicked card, for the one action that keeps it (self-service submit)."""
     try:
+        if action_id == actions.SELF_SERVICE_SUBMIT:
+            return await selfservice.submit(services, principal, data, card)
         handler = handler_for(action_id)
         if handler is None:
             raise KeyError(action_id)

@@ -62,7 +62,7 @@ class SetupConversations:
         if not _is_personal(turn_context):
             return Reply(PERSONAL_ONLY_TEXT)
         turn_context.turn_state[TURN_KEY] = SetupTurn(
-            principal, verb, dict(data or {}), self._clock.now(), _clicked_card(turn_context)
+            principal, verb, dict(data or {}), self._clock.now(), clicked_card(turn_context)
         )
         dialog_context = await self._dialogs.create_context(turn_context)
         try:
@@ -85,7 +85,7 @@ class SetupConversations:
         return Reply(outcome.answer.text or "Set up Shared Calling", outcome.answer.card)
 
 
-def _clicked_card(turn_context: TurnContext) -> CardLocation | None:
+def clicked_card(turn_context: TurnContext) -> CardLocation | None:
     """The card an Action.Execute came from: Teams names it in `replyToId`."""
     activity = turn_context.activity
     conversation = activity.conversation

@@ -49,7 +49,8 @@ APPROVAL_ACTION_IDS = frozenset(
         REQUEST_SHOW,
     }
 )
-APPROVAL_PREFIXES = ("approval.", "request.")
+APPROVAL_PREFIXES = ("approval.", "request.", "selfservice.")
+"""Unknown or foreign actions under these prefixes are refused and leave an audit entry."""
 
 
 HAZARD_ID = "hazardId"
@@ -127,9 +128,19 @@ APPLY_RETRY = "apply.retry"
 APPLY_REVERT = "apply.revert"
 """Plan the revert of an applied request, for approval."""
 
+# Self-service (issue 15): a person asks for Shared Calling for themselves. The payload carries
+# only the fingerprint of the plan the card showed; who asks comes from the activity.
+SELF_SERVICE_START = "selfservice.start"
+"""Show the asker's self-service plan (the caller-ID card's button)."""
+SELF_SERVICE_SUBMIT = "selfservice.submit"
+"""File the plan the card showed (`fingerprint`) with the reason typed (`SELF_SERVICE_REASON`)."""
+SELF_SERVICE_REASON = "selfServiceReason"
+"""Input id of the reason on the self-service card."""
+
 ACTION_IDS: frozenset[str] = (
     frozenset({CALLERID_PICK, CALLERID_REFRESH, HAZARD_PLAN_FIX, HAZARD_PAGE})
     | frozenset({SETUP_REQUEST_STATUS, SETUP_REQUEST_CANCEL, APPLY_RETRY, APPLY_REVERT})
+    | frozenset({SELF_SERVICE_START, SELF_SERVICE_SUBMIT})
     | SETUP_DIALOG_ACTIONS
     | APPROVAL_ACTION_IDS
 )

@@ -15,6 +15,7 @@ from cards.elements import (
     fact_set,
     text_block,
 )
+from cards.selfservice import self_service_start_button
 from cards.views import CallerIdChoicesView, CallerIdView, PersonChoice
 
 
@@ -38,6 +39,8 @@ def caller_id_card(view: CallerIdView) -> dict[str, Any]:
         lines = (text_block(p, color="Attention") for p in view.problems)
         body.append(container(text_block("To fix", weight="Bolder"), *lines, style="attention"))
     refresh = execute("Check again", CALLERID_REFRESH, **{USER_ID: view.subject_id})
+    if view.offer_self_service:
+        return card(*body, actions=[self_service_start_button(), refresh])
     return card(*body, actions=[refresh])
 
 

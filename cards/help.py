@@ -11,6 +11,11 @@ from sharedcalling.domain.access import Role
 # (role, what to type, what it does); a person sees the rows of every role they hold.
 _COMMANDS: tuple[tuple[Role, str, str], ...] = (
     (Role.USER, "which number do I call out as?", "the number people see when you call out"),
+    (
+        Role.USER,
+        "can I get a phone number?",
+        "ask for Shared Calling for yourself, where admins offer it; an approver decides",
+    ),
     (Role.USER, "help", "this list"),
     # A placeholder, not a name: a real tenant must never see the demo tenant's people.
     (Role.ADMIN, "which number does <name> call out as?", "anyone's caller ID, by name or UPN"),

@@ -13,7 +13,7 @@ from typing import Any
 from cards import actions as ids
 from cards.elements import Element, action_set, card, container, execute, fact_set, text_block
 from cards.request_plan import clamp_page, finding_lines, page_count, page_lines, plain
-from sharedcalling.domain.requests import ChangeRequest, RequestState
+from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
 from sharedcalling.services.approvals.views import Audience, RequestView, Tone
 from sharedcalling.services.numbering import display_number
 
@@ -39,7 +39,7 @@ def request_card(view: RequestView) -> dict[str, Any]:
     request = view.request
     label, color = STATE_LABELS[request.state]
     body: list[Element] = [
-        text_block(f"Shared Calling request {request.id}", weight="Bolder", size="Medium"),
+        text_block(_title(request), weight="Bolder", size="Medium"),
         text_block(label, weight="Bolder", color=color, spacing="None"),
     ]
     if view.notice is not None and view.notice.text:
@@ -50,6 +50,14 @@ def request_card(view: RequestView) -> dict[str, Any]:
     result = card(*body, full_width=True)
     result["refresh"] = _refresh(view)
     return result
+
+
+def _title(request: ChangeRequest) -> str:
+    if request.kind is RequestKind.SELF_SERVICE:
+        return (
+            f"Self-service request {request.id} by {plain(request.requester_name)} for themselves"
+        )
+    return f"Shared Calling request {request.id}"
 
 
 def _facts(view: RequestView) -> list[tuple[str, str]]:
@@ -69,7 +77,7 @@ def _facts(view: RequestView) -> list[tuple[str, str]]:
     counts = counts if isinstance(counts, Mapping) else {}
     account_name = account.get("display") or desired.get("resource_account_id")
     return [
-        ("Requested by", plain(request.requester_name)),
+        ("Requested by", _requested_by(request)),
         ("Justification", plain(request.justification or "none given")),
         ("Resource account", f"{plain(account_name)} ({shown_number})"),
         ("Shared Calling policy", plain(desired.get("policy_name", "?"))),
@@ -77,10 +85,17 @@ def _facts(view: RequestView) -> list[tuple[str, str]]:
         ("Users", f"{counts.get('users', len(request.user_ids))}: {counts.get('changing', 0)} "
          f"change, {counts.get('compliant', 0)} already compliant, {counts.get('blocked', 0)} "
          "blocked"),
-        ("Approval policy", plain(view.policy.describe(view.roster.group_name))),
+        ("Approval policy", plain(view.policy.describe(view.roster.deciders_name(request)))),
         ("Submitted", _when(request.created_at)),
         ("Expires", _when(request.expires_at) if request.expires_at else "never"),
     ]  # fmt: skip
+
+
+def _requested_by(request: ChangeRequest) -> str:
+    name = plain(request.requester_name)
+    if request.kind is RequestKind.SELF_SERVICE:
+        return f"{name}, for themselves (self-service request)"
+    return name
 
 
 def _findings(request: ChangeRequest) -> list[Element]:

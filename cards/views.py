@@ -45,6 +45,9 @@ class CallerIdView:
     is_problem: bool = False
     is_uncertain: bool = False
     """The answer depends on what the backend cannot tell (see `caveats`)."""
+    offer_self_service: bool = False
+    """Show "Request Shared Calling": the asker, without a working outbound number, where
+    self-service is offered (the bot checks everything again on the click)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,14 @@ def caller_id_view(result: Answered) -> CallerIdView:
         is_problem=answer.is_problem,
         is_uncertain=not answer.certain,
     )
+
+
+SELF_SERVICE_OUTCOMES = frozenset({Outcome.NO_NUMBER, Outcome.NO_PSTN})
+"""Answers after which a person may ask for Shared Calling for themselves."""
+
+
+def may_offer_self_service(result: Answered) -> bool:
+    return result.about_self and result.answer.outcome in SELF_SERVICE_OUTCOMES
 
 
 def choices_view(result: Ambiguous) -> CallerIdChoicesView:

@@ -50,6 +50,7 @@ from sharedcalling.services.clock import SystemClock
 from sharedcalling.services.hazards.presenter import HazardSettings, HazardWatch
 from sharedcalling.services.notifier import DeferredNotifier
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
+from sharedcalling.services.selfservice.offer import SelfServiceOffer
 
 logger = logging.getLogger(__name__)
 
@@ -240,10 +241,22 @@ async def build_services(settings: Settings) -> AsyncIterator[Services]:
             approval=_approval_runtime(settings, tenant),
             public_url=settings.bot_url,
             hazards=HazardWatch(hazard_settings(settings)),
+            self_service=self_service_offer(settings),
             export_links=SqlExportLinkStore(engine),
             setup_expiry=timedelta(hours=settings.setup_expiry_hours),
             export_link_lifetime=timedelta(minutes=settings.export_link_minutes),
         )
+
+
+def self_service_offer(settings: Settings) -> SelfServiceOffer:
+    return SelfServiceOffer(
+        resource_account=settings.self_service_resource_account.strip(),
+        policy_name=settings.self_service_policy.strip(),
+        group_ids=tuple(GroupId(g) for g in settings.self_service_groups),
+        max_requests=settings.self_service_max_requests,
+        window=timedelta(hours=settings.self_service_window_hours),
+        acknowledged=frozenset(settings.self_service_codes),
+    )
 
 
 def approval_policy(settings: Settings) -> ApprovalPolicy:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from enum import StrEnum
@@ -164,6 +165,32 @@ class Settings(BaseModel):
     apply_group_reverify_seconds: float = Field(900.0, alias="APPLY_GROUP_REVERIFY_SECONDS", gt=0)
     apply_group_verify_hours: float = Field(48.0, alias="APPLY_GROUP_VERIFY_HOURS", gt=0)
 
+    # Self-service (issue 15): what a user may request for themselves. Off unless both the
+    # resource account and the policy are set (docs/operator-guide.md, "Self-service").
+    self_service_resource_account: str = Field(
+        "", alias="SELF_SERVICE_RESOURCE_ACCOUNT", max_length=256
+    )
+    self_service_policy: str = Field("", alias="SELF_SERVICE_POLICY", max_length=256)
+    self_service_group_ids: str = Field("", alias="SELF_SERVICE_GROUP_IDS", max_length=4000)
+    self_service_max_requests: int = Field(3, alias="SELF_SERVICE_MAX_REQUESTS", ge=1, le=100)
+    self_service_window_hours: float = Field(
+        24.0, alias="SELF_SERVICE_WINDOW_HOURS", gt=0, le=24 * 30
+    )
+    self_service_acknowledged: str = Field("", alias="SELF_SERVICE_ACKNOWLEDGED", max_length=400)
+
+    @property
+    def self_service_enabled(self) -> bool:
+        return bool(self.self_service_resource_account and self.self_service_policy)
+
+    @property
+    def self_service_groups(self) -> tuple[str, ...]:
+        """SELF_SERVICE_GROUP_IDS as normalised GUIDs (validated by load_settings)."""
+        return tuple(str(uuid.UUID(g)) for g in _items(self.self_service_group_ids))
+
+    @property
+    def self_service_codes(self) -> tuple[str, ...]:
+        return tuple(c.upper() for c in _items(self.self_service_acknowledged))
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -205,6 +232,53 @@ def _combination_problems(values: Mapping[str, str]) -> list[str]:
                     "module connects app-only with a certificate)"
                 )
     problems.extend(_approval_problems(values))
+    problems.extend(_self_service_problems(values))
+    return problems
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+_RULE_CODE = re.compile(r"^SC-[TURPE]\d{2}$", re.IGNORECASE)
+
+
+def _self_service_problems(values: Mapping[str, str]) -> list[str]:
+    """Self-service is on with an account and a policy; then groups are required, and the
+    other SELF_SERVICE_ variables mean nothing without it."""
+    account = values.get("SELF_SERVICE_RESOURCE_ACCOUNT", "").strip()
+    policy = values.get("SELF_SERVICE_POLICY", "").strip()
+    groups = _items(values.get("SELF_SERVICE_GROUP_IDS", ""))
+    codes = _items(values.get("SELF_SERVICE_ACKNOWLEDGED", ""))
+    problems = []
+    if bool(account) != bool(policy):
+        missing = "SELF_SERVICE_POLICY" if account else "SELF_SERVICE_RESOURCE_ACCOUNT"
+        problems.append(
+            f"{missing}: required when the other of SELF_SERVICE_RESOURCE_ACCOUNT and "
+            "SELF_SERVICE_POLICY is set (self-service needs both)"
+        )
+    if not (account and policy) and (groups or codes):
+        problems.append(
+            "SELF_SERVICE_GROUP_IDS, SELF_SERVICE_ACKNOWLEDGED: only with "
+            "SELF_SERVICE_RESOURCE_ACCOUNT and SELF_SERVICE_POLICY (self-service is off)"
+        )
+    if account and policy and not groups:
+        problems.append(
+            "SELF_SERVICE_GROUP_IDS: required when self-service is on (comma-separated ids of "
+            "the Entra groups whose direct members may ask)"
+        )
+    for group in groups:
+        try:
+            uuid.UUID(group)
+        except ValueError:
+            problems.append(f"SELF_SERVICE_GROUP_IDS: {group!r} is not a GUID")
+    if policy and (policy.casefold() == "global" or policy.casefold().startswith("tag:")):
+        problems.append(
+            "SELF_SERVICE_POLICY: name a Shared Calling policy other than Global, without Tag:"
+        )
+    for code in codes:
+        if not _RULE_CODE.match(code):
+            problems.append(f"SELF_SERVICE_ACKNOWLEDGED: {code!r} is not a rule code like SC-R07")
     return problems
 
 

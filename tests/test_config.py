@@ -94,3 +94,51 @@ def test_env_example_documents_every_setting_and_parses() -> None:
     aliases = {field.alias for field in Settings.model_fields.values()}
     assert set(values) == aliases
     assert load_settings(values) == load_settings({})
+
+
+SELF_SERVICE_ON = {
+    "SELF_SERVICE_RESOURCE_ACCOUNT": "ra-mainline@contoso.example",
+    "SELF_SERVICE_POLICY": "Seattle",
+    "SELF_SERVICE_GROUP_IDS": (
+        "00000000-0000-4000-A000-000000000003, 00000000-0000-4000-a000-000000000004"
+    ),
+    "SELF_SERVICE_ACKNOWLEDGED": "sc-r07,SC-R09",
+}
+
+
+def test_self_service_is_off_unless_an_account_and_a_policy_are_set() -> None:
+    settings = load_settings({})
+    assert not settings.self_service_enabled
+    assert settings.self_service_groups == ()
+    on = load_settings({**SELF_SERVICE_ON, "SELF_SERVICE_MAX_REQUESTS": "5"})
+    assert on.self_service_enabled
+    assert on.self_service_groups == (
+        "00000000-0000-4000-a000-000000000003",
+        "00000000-0000-4000-a000-000000000004",
+    )
+    assert on.self_service_codes == ("SC-R07", "SC-R09")
+    assert (on.self_service_max_requests, on.self_service_window_hours) == (5, 24.0)
+
+
+def test_every_self_service_problem_is_named_at_once() -> None:
+    message = _problems(
+        {
+            "SELF_SERVICE_RESOURCE_ACCOUNT": "ra-mainline@contoso.example",
+            "SELF_SERVICE_GROUP_IDS": "not-a-guid",
+            "SELF_SERVICE_ACKNOWLEDGED": "R07",
+            "SELF_SERVICE_MAX_REQUESTS": "0",
+        }
+    )
+    assert "SELF_SERVICE_POLICY: required when the other of" in message
+    assert "SELF_SERVICE_GROUP_IDS, SELF_SERVICE_ACKNOWLEDGED: only with" in message
+    assert "SELF_SERVICE_GROUP_IDS: 'not-a-guid' is not a GUID" in message
+    assert "SELF_SERVICE_ACKNOWLEDGED: 'R07' is not a rule code like SC-R07" in message
+    assert "SELF_SERVICE_MAX_REQUESTS" in message
+
+
+def test_self_service_needs_groups_and_a_named_policy() -> None:
+    message = _problems(
+        {**SELF_SERVICE_ON, "SELF_SERVICE_GROUP_IDS": "", "SELF_SERVICE_POLICY": "Tag:Global"}
+    )
+    assert "SELF_SERVICE_GROUP_IDS: required when self-service is on" in message
+    assert "SELF_SERVICE_POLICY: name a Shared Calling policy other than Global" in message

@@ -326,9 +326,9 @@ def _requester(
 def _approver(
     request: ChangeRequest, actor: Actor, at: datetime, fingerprint: str | None, reason: str
 ) -> None:
-    """Named guards, in order: holds the approver role, is not the requester or the person
+    """Named guards, in order: may decide (`may_decide`), is not the requester or the person
     the request is for, the card shows the current plan, the request has not expired."""
-    if not actor.is_approver:
+    if not may_decide(request, actor):
         raise RequestRefused(Refusal.NOT_APPROVER, "Only approvers can decide on requests.")
     if same(actor.id, request.requester_id) or same(actor.id, request.beneficiary_id):
         raise RequestRefused(Refusal.OWN_REQUEST, "Nobody can decide on their own request.")
@@ -338,6 +338,12 @@ def _approver(
         )
     if request.expires_at is not None and at >= request.expires_at:
         raise RequestRefused(Refusal.EXPIRED, f"Request {request.id} has expired.")
+
+
+def may_decide(request: ChangeRequest, actor: Actor) -> bool:
+    """The role half of the approver guard: approvers decide every request; admins also decide
+    self-service requests (a person asking for themselves), never their own (checked after)."""
+    return actor.is_approver or (request.kind is RequestKind.SELF_SERVICE and actor.is_admin)
 
 
 def _rejecter(

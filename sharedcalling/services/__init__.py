@@ -11,6 +11,7 @@ from sharedcalling.domain.ids import GroupId, RequestId, TenantId
 from sharedcalling.services.approvals.policy import ApprovalPolicy
 from sharedcalling.services.approvals.runtime import ApprovalRuntime
 from sharedcalling.services.hazards.presenter import HazardWatch
+from sharedcalling.services.selfservice.offer import SelfServiceOffer
 
 if TYPE_CHECKING:
     from sharedcalling.domain.access import Principal
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from sharedcalling.services.hazards.queries import HazardPage
     from sharedcalling.services.notifier import DeferredNotifier
     from sharedcalling.services.ports import BotStateStore, Clock, TenantGateway
+    from sharedcalling.services.selfservice.usecases import SelfServiceUseCases
     from sharedcalling.services.setup import SetupUseCases
     from sharedcalling.services.unit_of_work import UnitOfWorkFactory
 
@@ -71,6 +73,9 @@ class Services:
     hazards: HazardWatch = field(default_factory=HazardWatch)
     """The hazard watch's settings and presenter (the edge binds one that renders cards)."""
 
+    self_service: SelfServiceOffer = field(default_factory=SelfServiceOffer)
+    """What people may request for themselves (issue 15); off by default."""
+
     @property
     def approvals(self) -> ApprovalDesk:
         """The approval workflow's use cases (issue 11)."""
@@ -84,6 +89,13 @@ class Services:
         from sharedcalling.services.setup import SetupUseCases
 
         return SetupUseCases(self)
+
+    @property
+    def selfservice(self) -> SelfServiceUseCases:
+        """Requesting Shared Calling for oneself (issue 15)."""
+        from sharedcalling.services.selfservice.usecases import SelfServiceUseCases
+
+        return SelfServiceUseCases(self)
 
     async def after_submit(self, request: ChangeRequest) -> None:
         """Called right after a request was submitted (PENDING), to announce it at once.

@@ -18,7 +18,7 @@ from typing import Any, Self
 from sharedcalling.domain.audit import AuditEntry, AuditFacts
 from sharedcalling.domain.errors import SharedCallingError
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
-from sharedcalling.domain.requests import ChangeRequest, RequestState
+from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
 from sharedcalling.services.hazard_store import HazardRepository, LeaseRepository
 
 
@@ -69,6 +69,13 @@ class RequestRepository(abc.ABC):
         offset: int = 0,
     ) -> list[ChangeRequest]:
         """Requests newest first, filtered by state and requester when given."""
+
+    @abc.abstractmethod
+    async def count_since(
+        self, tenant_id: TenantId, *, requester_id: UserId, kind: RequestKind, since: datetime
+    ) -> int:
+        """How many requests of `kind` the requester submitted at or after `since` (every
+        state counts: the self-service rate limit)."""
 
     @abc.abstractmethod
     async def count_by_state(self, tenant_id: TenantId) -> dict[RequestState, int]:

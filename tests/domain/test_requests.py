@@ -238,3 +238,43 @@ def test_nothing_is_approved_without_enough_other_people_approving_that_fingerpr
             assert len(approvers) >= required
             assert MEGAN.id not in approvers
             assert all(d.fingerprint == FP for d in request.approvals)
+
+
+def test_admins_decide_self_service_requests_only_and_never_their_own() -> None:
+    from sharedcalling.domain.requests import Refusal, RequestKind, RequestRefused, may_decide
+
+    diego = UserId("00000000-0000-4000-8000-000000000005")
+    megan_admin = Actor(TENANT, UserId("megan"), "Megan", is_admin=True)
+    base = _pending_for_self_service(diego)
+    assert may_decide(base, megan_admin)
+    approved = transition(
+        base,
+        RequestEvent.APPROVE,
+        actor=megan_admin,
+        at=base.created_at,
+        fingerprint=base.fingerprint,
+    )
+    assert approved.request.state is RequestState.APPROVED
+    setup = replace(base, kind=RequestKind.SETUP)
+    with pytest.raises(RequestRefused) as refused:
+        transition(setup, RequestEvent.APPROVE, actor=megan_admin, at=base.created_at,
+                   fingerprint=base.fingerprint)  # fmt: skip
+    assert refused.value.refusal is Refusal.NOT_APPROVER
+    for own in (Actor(TENANT, diego, "Diego", is_admin=True, is_approver=True),):
+        with pytest.raises(RequestRefused) as refused:
+            transition(base, RequestEvent.APPROVE, actor=own, at=base.created_at,
+                       fingerprint=base.fingerprint)  # fmt: skip
+        assert refused.value.refusal is Refusal.OWN_REQUEST
+
+
+def _pending_for_self_service(user: UserId) -> ChangeRequest:
+    from sharedcalling.domain.requests import RequestKind
+
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    return ChangeRequest(
+        id=RequestId("SC-00000005"), tenant_id=TENANT, kind=RequestKind.SELF_SERVICE,
+        state=RequestState.PENDING, requester_id=user, requester_name="Diego",
+        justification="Customers", fingerprint="sha256:" + "c" * 64, created_at=at,
+        updated_at=at, expires_at=at + timedelta(hours=72), user_ids=(user,),
+        beneficiary_id=user,
+    )  # fmt: skip

@@ -86,3 +86,32 @@ def test_natural_variants_start_the_set_up(text: str) -> None:
 )
 def test_other_sentences_with_set_up_words_do_not_start_it(text: str) -> None:
     assert parse_command(text) != StartSetup()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I get a phone number?",
+        "Could I have a number, please",
+        "request shared calling",
+        "I need to call a customer",
+        "i need to call customers about their orders",
+        "I need a phone number",
+        "sign me up for shared calling",
+        "request for me",
+        "get me a number",
+    ],
+)
+def test_asking_for_a_number_for_oneself_is_a_self_service_request(text: str) -> None:
+    from bot.commands import RequestForMe, parse_command
+
+    assert parse_command(text) == RequestForMe()
+
+
+@pytest.mark.parametrize(
+    "text", ["which number do I call out as?", "what is my number", "set up shared calling"]
+)
+def test_the_caller_id_question_and_the_set_up_keep_their_meaning(text: str) -> None:
+    from bot.commands import RequestForMe, parse_command
+
+    assert parse_command(text) != RequestForMe()

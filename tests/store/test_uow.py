@@ -273,3 +273,40 @@ async def test_an_announcement_is_claimed_once_until_the_reminder_is_due(
         await work.notifications.forget(TENANT, "SC-R03:ra")
         await work.commit()
     assert await claim(T0 + timedelta(minutes=62))
+
+
+async def test_count_since_counts_one_requesters_requests_of_one_kind_in_the_window(
+    uow: SqlUnitOfWorkFactory,
+) -> None:
+    """The self-service rate limit: counted in the table, so every replica sees the same."""
+    diego = UserId("00000000-0000-4000-8000-000000000005")
+    rows = [
+        request("SC-00000011", kind=RequestKind.SELF_SERVICE, requester_id=diego,
+                created_at=T0 - timedelta(hours=25), state=RequestState.CANCELLED),
+        request("SC-00000012", kind=RequestKind.SELF_SERVICE, requester_id=diego,
+                created_at=T0 - timedelta(hours=2), state=RequestState.REJECTED),
+        request("SC-00000013", kind=RequestKind.SELF_SERVICE, requester_id=diego, created_at=T0),
+        request("SC-00000014", kind=RequestKind.SETUP, requester_id=diego, created_at=T0),
+        request("SC-00000015", kind=RequestKind.SELF_SERVICE, created_at=T0),
+    ]  # fmt: skip
+    async with uow() as work:
+        for row in rows:
+            await work.requests.add(row)
+        await work.commit()
+    async with uow() as work:
+        count = work.requests.count_since
+        since = T0 - timedelta(hours=24)
+        assert (
+            await count(TENANT, requester_id=diego, kind=RequestKind.SELF_SERVICE, since=since) == 2
+        )
+        upper = UserId(diego.upper())
+        assert (
+            await count(TENANT, requester_id=upper, kind=RequestKind.SELF_SERVICE, since=since) == 2
+        )
+        assert await count(TENANT, requester_id=diego, kind=RequestKind.SETUP, since=since) == 1
+        assert (
+            await count(
+                OTHER_TENANT, requester_id=diego, kind=RequestKind.SELF_SERVICE, since=since
+            )
+            == 0
+        )

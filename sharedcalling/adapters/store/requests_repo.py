@@ -14,7 +14,7 @@ from sharedcalling.adapters.store.request_rows import from_row, to_row
 from sharedcalling.adapters.store.tables import change_requests, request_locks
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.names import fold
-from sharedcalling.domain.requests import ChangeRequest, RequestState
+from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
 from sharedcalling.services.unit_of_work import (
     ConcurrencyConflict,
     LockRepository,
@@ -97,6 +97,17 @@ class SqlRequestRepository(RequestRepository):
         )
         rows = (await self._connection.execute(query)).all()
         return [from_row(row) for row in rows]
+
+    async def count_since(
+        self, tenant_id: TenantId, *, requester_id: UserId, kind: RequestKind, since: datetime
+    ) -> int:
+        query = select(func.count()).where(
+            change_requests.c.tenant_id == tenant_id,
+            change_requests.c.requester_id == fold(requester_id),
+            change_requests.c.kind == kind.value,
+            change_requests.c.created_at >= since,
+        )
+        return int((await self._connection.execute(query)).scalar_one())
 
     async def count_by_state(self, tenant_id: TenantId) -> dict[RequestState, int]:
         query = (

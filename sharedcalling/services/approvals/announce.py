@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.names import fold
-from sharedcalling.domain.requests import Actor, ChangeRequest, RequestState
+from sharedcalling.domain.requests import Actor, ChangeRequest, RequestKind, RequestState
 from sharedcalling.services.approvals import copies, leases
 from sharedcalling.services.approvals.roster import read_roster
 from sharedcalling.services.approvals.runtime import NoAppInstaller
@@ -89,9 +89,17 @@ async def _send_approval(
 ) -> bool | None:
     """True sent, False unreachable (no personal chat), None failed for now (the next round
     tries again; nobody is told of a passing failure)."""
-    viewer = Actor(request.tenant_id, approver, roster.name_of(approver), is_approver=True)
+    viewer = Actor(
+        request.tenant_id, approver, roster.name_of(approver),
+        is_admin=roster.is_admin(approver), is_approver=roster.is_approver(approver),
+    )  # fmt: skip
     view = copies.view_for(services, request, viewer, roster)
     text = f"Approval needed: request {request.id} from {request.requester_name}."
+    if request.kind is RequestKind.SELF_SERVICE:
+        text = (
+            f"Approval needed: self-service request {request.id} by {request.requester_name} "
+            "for themselves."
+        )
     try:
         await copies.send_copy(
             services, view, purpose=copies.APPROVAL, recipient=approver, text=text

@@ -42,7 +42,8 @@ async def my_requests(services: Services, actor: Actor) -> RequestList:
 async def pending_approvals(services: Services, actor: Actor) -> RequestList:
     """Pending requests this person may decide now (approver, not theirs, not decided)."""
     roster = await read_roster(services)
-    if not (actor.is_approver and roster.is_approver(actor.id)):
+    approver = actor.is_approver and roster.is_approver(actor.id)
+    if not (approver or (actor.is_admin and roster.is_admin(actor.id))):
         return RequestList("Pending approvals", (), "Only approvers have approvals to give.")
     waiting = []
     for offset in range(0, 500, 100):

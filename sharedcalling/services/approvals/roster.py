@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 UNKNOWN_GROUP_NAME = "the approver group"
+UNKNOWN_ADMIN_GROUP_NAME = "the admin group"
 
 
 async def read_roster(services: Services, *, fresh: bool = False) -> Roster:
@@ -36,13 +37,29 @@ async def read_roster(services: Services, *, fresh: bool = False) -> Roster:
         runtime.keep_roster(roster)
         return roster
     members = tuple(UserId(fold(m)) for m in group.member_ids)
+    admins, admin_group_name = await _admins(services)
     names: dict[str, str] = {}
-    if len(members) <= MAX_REFRESH_USERS:
-        snapshot = await services.tenant.snapshot(SnapshotScope(user_ids=members))
-        for member in members:
+    everyone = tuple(dict.fromkeys((*members, *admins)))
+    if len(everyone) <= MAX_REFRESH_USERS:
+        snapshot = await services.tenant.snapshot(SnapshotScope(user_ids=everyone))
+        for member in everyone:
             user = snapshot.user(member)
             if user is not None:
                 names[member] = user.display_name
-    roster = Roster(group.display_name or UNKNOWN_GROUP_NAME, members, names)
+    roster = Roster(
+        group.display_name or UNKNOWN_GROUP_NAME, members, names,
+        admin_ids=admins, admin_group_name=admin_group_name,
+    )  # fmt: skip
     runtime.keep_roster(roster)
     return roster
+
+
+async def _admins(services: Services) -> tuple[tuple[UserId, ...], str]:
+    """The admin group's direct members (they decide self-service requests too)."""
+    try:
+        group = await services.tenant.get_group(services.admin_group_id)
+    except TenantNotFound:
+        logger.warning("Admin group %s does not exist", services.admin_group_id)
+        return (), UNKNOWN_ADMIN_GROUP_NAME
+    members = tuple(UserId(fold(m)) for m in group.member_ids)
+    return members, group.display_name or UNKNOWN_ADMIN_GROUP_NAME

@@ -9,7 +9,13 @@ from enum import StrEnum
 
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.names import fold, same
-from sharedcalling.domain.requests import Actor, ChangeRequest, RequestState
+from sharedcalling.domain.requests import (
+    Actor,
+    ChangeRequest,
+    RequestKind,
+    RequestState,
+)
+from sharedcalling.domain.requests import may_decide as may_decide_role
 from sharedcalling.services.approvals.policy import MAX_REFRESH_USERS, ApprovalPolicy
 
 
@@ -38,6 +44,9 @@ class Roster:
     names: Mapping[str, str] = field(default_factory=dict)
     known: bool = True
     """False when the group could not be read: nobody is treated as an approver."""
+    admin_ids: tuple[UserId, ...] = ()
+    """Direct members of the admin group: they also decide self-service requests."""
+    admin_group_name: str = "the admin group"
 
     def name_of(self, user_id: str) -> str:
         return self.names.get(fold(user_id), user_id)
@@ -45,10 +54,24 @@ class Roster:
     def is_approver(self, user_id: str) -> bool:
         return any(same(a, user_id) for a in self.approver_ids)
 
+    def is_admin(self, user_id: str) -> bool:
+        return any(same(a, user_id) for a in self.admin_ids)
+
+    def deciders(self, request: ChangeRequest) -> tuple[UserId, ...]:
+        """Who decides requests of this kind: approvers, and admins for self-service."""
+        if request.kind is not RequestKind.SELF_SERVICE:
+            return self.approver_ids
+        return tuple(dict.fromkeys((*self.approver_ids, *self.admin_ids)))
+
+    def deciders_name(self, request: ChangeRequest) -> str:
+        if request.kind is not RequestKind.SELF_SERVICE:
+            return self.group_name
+        return f"{self.group_name} or {self.admin_group_name}"
+
     def eligible(self, request: ChangeRequest) -> tuple[UserId, ...]:
-        """Approvers who may decide on `request`: never its requester or beneficiary."""
+        """Deciders of `request`: never its requester or beneficiary (separation of duties)."""
         barred = {fold(request.requester_id), fold(request.beneficiary_id or "")}
-        return tuple(a for a in self.approver_ids if fold(a) not in barred)
+        return tuple(a for a in self.deciders(request) if fold(a) not in barred)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +117,9 @@ def audience_for(request: ChangeRequest, viewer: Actor, roster: Roster) -> Audie
         return Audience.REQUESTER
     may_decide = (
         request.state is RequestState.PENDING
-        and (viewer.is_approver or roster.is_approver(viewer.id))
+        and (
+            viewer.is_approver or roster.is_approver(viewer.id) or may_decide_role(request, viewer)
+        )
         and any(same(a, viewer.id) for a in roster.eligible(request))
         and request.decided_by(viewer.id) is None
     )

@@ -168,7 +168,7 @@ class SetupUseCases:
             clock=services.clock,
         )
         if card is not None:
-            await _record_status_copy(services, request, card)
+            await record_status_copy(services, request, card)
         try:
             await services.after_submit(request)
         except Exception:  # the request is stored; a background job announces it anyway
@@ -227,9 +227,10 @@ class CardLocation:
     activity_id: str
 
 
-async def _record_status_copy(
+async def record_status_copy(
     services: Services, request: ChangeRequest, card: CardLocation
 ) -> None:
+    """The card a requester submitted on becomes their status copy of the request card."""
     from sharedcalling.services.approvals.copies import STATUS
 
     copy = CardCopy(
