@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from sharedcalling.adapters.store.apply_notices import NoticeRows
 from sharedcalling.adapters.store.apply_rows import (
     job_of,
     row_of,
@@ -46,7 +47,7 @@ _ROW_BATCH = 500
 """Rows per INSERT statement when a job is planned (1,000 users make 4,000 rows)."""
 
 
-class SqlApplyStore(ApplyStore):
+class SqlApplyStore(NoticeRows, ApplyStore):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
