@@ -4,7 +4,6 @@ with `submit_request` directly, and readers for what the database and the connec
 from __future__ import annotations
 
 import asyncio
-
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
