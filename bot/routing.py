@@ -12,6 +12,7 @@ from bot import (
     audit_answers,
     hazards,
     identity,
+    overview_answers,
     setup_requests,
 )
 from bot.commands import (
@@ -27,6 +28,7 @@ from bot.commands import (
     ResumeApplies,
     RetryFailed,
     Revert,
+    SharedCallingStatus,
     ShowRequest,
     Unknown,
     parse_command,
@@ -65,6 +67,7 @@ COMMANDS: Mapping[type[Command], CommandHandler] = {
     Revert: apply_answers.revert,
     FreezeApplies: apply_answers.freeze,
     ResumeApplies: apply_answers.resume,
+    SharedCallingStatus: overview_answers.status,
 }
 
 ACTION_HANDLERS: Mapping[str, ActionHandler] = {
@@ -84,6 +87,8 @@ ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.SETUP_REQUEST_CANCEL: setup_requests.cancel_request,
     actions.APPLY_RETRY: apply_answers.retry_action,
     actions.APPLY_REVERT: apply_answers.revert_action,
+    actions.STATUS_PAGE: overview_answers.page,
+    actions.STATUS_EXPORT: overview_answers.export,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
 

@@ -127,8 +127,14 @@ APPLY_RETRY = "apply.retry"
 APPLY_REVERT = "apply.revert"
 """Plan the revert of an applied request, for approval."""
 
+STATUS_PAGE = "status.page"
+"""Another page of the admin overview ("shared calling status"); data: PAGE."""
+STATUS_EXPORT = "status.export"
+"""The admin overview as a CSV download link."""
+
 ACTION_IDS: frozenset[str] = (
     frozenset({CALLERID_PICK, CALLERID_REFRESH, HAZARD_PLAN_FIX, HAZARD_PAGE})
+    | frozenset({STATUS_PAGE, STATUS_EXPORT})
     | frozenset({SETUP_REQUEST_STATUS, SETUP_REQUEST_CANCEL, APPLY_RETRY, APPLY_REVERT})
     | SETUP_DIALOG_ACTIONS
     | APPROVAL_ACTION_IDS

@@ -36,11 +36,11 @@ def apply_report_card(view: ApplyCardView) -> dict[str, Any]:
     if view.attention:
         body.append(_attention(view))
     if view.not_told:
-        lines = [text_block(line, spacing="Small") for line in view.not_told]
+        told = [text_block(line, spacing="Small") for line in view.not_told]
         if view.not_told_more:
-            lines.append(text_block(view.not_told_more, subtle=True))
+            told.append(text_block(view.not_told_more, subtle=True))
         title = text_block("Not told their new caller ID", weight="Bolder")
-        body.append(container(title, *lines, style="warning"))
+        body.append(container(title, *told, style="warning"))
     if view.note:
         body.append(text_block(view.note, subtle=True))
     actions = []
