@@ -58,6 +58,16 @@ class ApplyStoreContract:
         )  # fmt: skip
         assert await store.get_job(rid(2)) is None
 
+    async def test_racing_creations_of_one_job_insert_it_once_without_an_error(
+        self, store: ApplyStore
+    ) -> None:
+        for n in range(30):  # the race is narrow: many rounds of several at once
+            request_id = RequestId(f"SC-RACE{n:04d}")
+            created = await asyncio.gather(
+                *(store.create_job(TENANT, request_id, T0) for _ in range(6))
+            )
+            assert created.count(True) == 1
+
     async def test_of_many_simultaneous_claimants_exactly_one_leases_a_job(
         self, store: ApplyStore
     ) -> None:

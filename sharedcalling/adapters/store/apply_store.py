@@ -74,9 +74,9 @@ class SqlApplyStore(NoticeRows, ApplyStore):
             "planned": False,
         }
         async with self._write() as connection:
-            statement = insert_for(connection, apply_jobs).on_conflict_do_nothing(
-                index_elements=["id"]
-            )
+            # No conflict target: two inserts racing conflict on the id and on (request_id,
+            # attempt) at once, and PostgreSQL raises for a conflict outside the target.
+            statement = insert_for(connection, apply_jobs).on_conflict_do_nothing()
             return bool((await connection.execute(statement, values)).rowcount == 1)
 
     async def get_job(self, request_id: RequestId) -> JobRecord | None:
