@@ -98,6 +98,7 @@ async def test_an_action_from_another_tenant_is_refused(desk: Desk, pending) -> 
     forged = await world(desk, pending.id)
     assert forged.request is not None
     assert len(forged.request.approvals) == 1
+    await desk.applies_settled()  # that approval started an apply, which sends and audits
 
     before = await world(desk, pending.id)
     from tests.edge.teams import execute_invoke
