@@ -171,6 +171,33 @@ async def forget_notices(url: str, request_id: str, *, before_too: bool = False)
         await engine.dispose()
 
 
+async def test_only_people_whose_caller_id_differs_from_before_are_told(database_url: str) -> None:
+    users = GENERATED[95:98]
+    async with harness(database_url, settings=SETTINGS) as h:
+        request_id = await applied(h, users)
+        job = await h.job(request_id)  # type: ignore[arg-type]
+        before = dict(job.report[tell.BEFORE])
+        assert set(before) == {fold(u) for u in users}
+        assert all(not key.startswith("SHARED|") for key in before.values())
+        # As if the first had been on the shared main line already: nothing changed for her.
+        before[fold(users[0])] = "SHARED|+14255550100"
+        await forget_notices(database_url, request_id)
+        engine = make_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                report = {**job.report, tell.BEFORE: before}
+                await connection.execute(
+                    update(apply_jobs).where(apply_jobs.c.id == request_id).values(report=report)
+                )
+        finally:
+            await engine.dispose()
+        h.notifier.sent.clear()
+        await settle(h.apply.deps, request_id, "compare")
+        assert sorted(m.to for m in caller_id_messages(h.notifier)) == sorted(
+            fold(u) for u in users[1:]
+        )
+
+
 async def test_two_replicas_reporting_at_once_tell_each_person_once(database_url: str) -> None:
     users = GENERATED[50:56]
     shared = FakeNotifier()
