@@ -90,6 +90,16 @@ _SELF_SERVICE = re.compile(
     re.IGNORECASE,
 )
 
+# The admin overview (issue 15): "shared calling status", "status of shared calling", ...
+_STATUS = re.compile(
+    r"^(?:show |what(?:'s| is) |give me )?(?:the |an? )?(?:"
+    r"(?:shared calling|sc) (?:status|overview|summary)(?: overview)?"
+    r"|(?:status|overview|summary) of (?:the )?shared calling"
+    r"|(?:admin )?overview"
+    r")(?: page (?P<page>\d{1,4}))?(?: (?:as |in )?(?P<csv>csv))?$",
+    re.IGNORECASE,
+)
+
 # Apply commands (issue 12): the request id is checked by the answer, which names a bad one.
 _RETRY = re.compile(r"^retry(?: failed(?: changes)?)?(?: (?:of|for))? (?P<id>\S.*)$", re.I)
 _REVERT = re.compile(r"^(?:revert|roll ?back|undo)(?: request)? (?P<id>\S.*)$", re.I)
@@ -192,6 +202,14 @@ class ResumeApplies:
     """End the change freeze."""
 
 
+@dataclass(frozen=True, slots=True)
+class SharedCallingStatus:
+    """The admin overview; `page` 0-based (typed 1-based), `csv` with a download link."""
+
+    page: int = 0
+    csv: bool = False
+
+
 Command = (
     CallerIdQuestion
     | Help
@@ -208,6 +226,7 @@ Command = (
     | FreezeApplies
     | ResumeApplies
     | RequestForMe
+    | SharedCallingStatus
 )
 
 
@@ -273,6 +292,10 @@ def parse_command(text: str) -> Command:
     workflow = _workflow_command(cleaned)
     if workflow is not None:
         return workflow
+    overview = _STATUS.match(cleaned)
+    if overview:
+        page = overview.group("page")
+        return SharedCallingStatus(max(0, int(page) - 1) if page else 0, bool(overview["csv"]))
     hazard_command = _hazard_command(cleaned)
     if hazard_command is not None:
         return hazard_command

@@ -13,6 +13,7 @@ from bot import (
     hazards,
     identity,
     selfservice,
+    overview_answers,
     setup_requests,
 )
 from bot.commands import (
@@ -29,6 +30,7 @@ from bot.commands import (
     ResumeApplies,
     RetryFailed,
     Revert,
+    SharedCallingStatus,
     ShowRequest,
     Unknown,
     parse_command,
@@ -69,6 +71,7 @@ COMMANDS: Mapping[type[Command], CommandHandler] = {
     FreezeApplies: apply_answers.freeze,
     ResumeApplies: apply_answers.resume,
     RequestForMe: selfservice.request_for_me,
+    SharedCallingStatus: overview_answers.status,
 }
 
 ACTION_HANDLERS: Mapping[str, ActionHandler] = {
@@ -90,6 +93,8 @@ ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     actions.APPLY_REVERT: apply_answers.revert_action,
     actions.SELF_SERVICE_START: selfservice.start,
     actions.SELF_SERVICE_SUBMIT: selfservice.submit,
+    actions.STATUS_PAGE: overview_answers.page,
+    actions.STATUS_EXPORT: overview_answers.export,
 }
 """Keyed by the ids in cards/actions.py: the Action.Execute verb, or the Action.Submit id."""
 

@@ -137,8 +137,14 @@ SELF_SERVICE_SUBMIT = "selfservice.submit"
 SELF_SERVICE_REASON = "selfServiceReason"
 """Input id of the reason on the self-service card."""
 
+STATUS_PAGE = "status.page"
+"""Another page of the admin overview ("shared calling status"); data: PAGE."""
+STATUS_EXPORT = "status.export"
+"""The admin overview as a CSV download link."""
+
 ACTION_IDS: frozenset[str] = (
     frozenset({CALLERID_PICK, CALLERID_REFRESH, HAZARD_PLAN_FIX, HAZARD_PAGE})
+    | frozenset({STATUS_PAGE, STATUS_EXPORT})
     | frozenset({SETUP_REQUEST_STATUS, SETUP_REQUEST_CANCEL, APPLY_RETRY, APPLY_REVERT})
     | frozenset({SELF_SERVICE_START, SELF_SERVICE_SUBMIT})
     | SETUP_DIALOG_ACTIONS

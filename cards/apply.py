@@ -35,6 +35,12 @@ def apply_report_card(view: ApplyCardView) -> dict[str, Any]:
         body.append(container(text_block("Per person", weight="Bolder"), *lines, separator=True))
     if view.attention:
         body.append(_attention(view))
+    if view.not_told:
+        told = [text_block(line, spacing="Small") for line in view.not_told]
+        if view.not_told_more:
+            told.append(text_block(view.not_told_more, subtle=True))
+        title = text_block("Not told their new caller ID", weight="Bolder")
+        body.append(container(title, *told, style="warning"))
     if view.note:
         body.append(text_block(view.note, subtle=True))
     actions = []

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sharedcalling.domain.apply import ChangeStatus, JobOutcome, UserOutcome, UserResult
 from sharedcalling.domain.requests import RequestKind
-from sharedcalling.services.apply.views import ApplyView, Phase
+from sharedcalling.services.apply.views import ApplyView, PeopleTold, Phase
 
 MAX_LISTED = 25
 """People listed by name on a card; the rest are counted (cards stay under 28 KB)."""
@@ -50,6 +50,9 @@ class ApplyCardView:
     """Every person's result, when there are few enough to list (the report's per-user part)."""
     can_retry: bool = False
     can_revert: bool = False
+    not_told: tuple[str, ...] = ()
+    """`Not told: Name (reason)` lines of the people's caller-ID messages (issue 15)."""
+    not_told_more: str = ""
 
 
 def _clip(text: str, limit: int = MAX_REASON) -> str:
@@ -98,10 +101,31 @@ def _facts(view: ApplyView) -> tuple[tuple[str, str], ...]:
     if view.users:
         done = len(view.users_with(UserOutcome.DONE, UserOutcome.COMPLIANT))
         facts.insert(0, ("People", f"{done:,} of {len(view.users):,} done"))
+    people = view.people
+    if people is not None:
+        facts.append(("Told their new caller ID", _told(people)))
     facts.append(("Requested by", view.requester_name))
     if view.attempt > 1:
         facts.append(("Run", f"{view.attempt} (retry of failed changes)"))
     return tuple(facts)
+
+
+def _told(people: PeopleTold) -> str:
+    if not people.enabled:
+        return "nobody: turned off for this request"
+    if people.problem:
+        return f"{people.told:,} ({people.problem})"
+    missed = f", {len(people.not_told):,} not told" if people.not_told else ""
+    return f"{people.told:,}{missed}"
+
+
+def _not_told(view: ApplyView) -> tuple[tuple[str, ...], str]:
+    if view.people is None:
+        return (), ""
+    lines = view.people.not_told
+    more = len(lines) - MAX_LISTED
+    tail = f"and {more:,} more." if more > 0 else ""
+    return tuple(f"Not told: {_clip(line)}" for line in lines[:MAX_LISTED]), tail
 
 
 def _headline(view: ApplyView) -> tuple[str, str | None]:
@@ -129,6 +153,7 @@ def apply_card_view(view: ApplyView) -> ApplyCardView:
     headline, color = _headline(view)
     people = _people(view)
     attention, more = _attention(view, bool(people))
+    not_told, not_told_more = _not_told(view)
     note = view.note
     if view.not_revertible and view.phase is Phase.DONE:
         note = " ".join(["Left as it is:", *view.not_revertible])
@@ -144,4 +169,6 @@ def apply_card_view(view: ApplyView) -> ApplyCardView:
         people=people,
         can_retry=view.can_retry,
         can_revert=view.can_revert,
+        not_told=not_told,
+        not_told_more=not_told_more,
     )

@@ -31,6 +31,11 @@ _COMMANDS: tuple[tuple[Role, str, str], ...] = (
     (Role.APPROVER, "show request <id>", "one request with its plan and decisions"),
     (Role.ADMIN, "audit export", "the audit trail as CSV and JSON (single-use links)"),
     (Role.APPROVER, "audit export", "the audit trail as CSV and JSON (single-use links)"),
+    (
+        Role.ADMIN,
+        "shared calling status",
+        "each policy: its number, people, open requests and hazards",
+    ),
     (Role.ADMIN, "hazards", "what broke Shared Calling after set-up, most urgent first"),
     (Role.ADMIN, "check now", "run the hazard check now"),
     (Role.ADMIN, "retry failed <request id>", "run a request's failed changes again"),

@@ -16,7 +16,7 @@ from typing import Any
 from cards import actions as ids
 from cards.elements import card, execute, text_block
 from cards.requests import request_card
-from cards.setup.inputs import ATTEST_PREFIX, JUSTIFICATION
+from cards.setup.inputs import ATTEST_PREFIX, JUSTIFICATION, TELL_PEOPLE
 from cards.setup.review_mappers import status_view, submitted_notice
 from cards.setup.status import status_card
 from cards.setup.views import DownloadLink, Notice, Step, Tone
@@ -121,7 +121,11 @@ class SetupFlow:
             notice = Notice(str(locked), Tone.ERROR, ("Remove them, or wait for that request.",))
             return await self._draw(state, Hints(notice=notice), "")
         except InvalidInput as bad:
-            hints = Hints(Notice(str(bad), Tone.ERROR), justification=_justification(turn))
+            hints = Hints(
+                Notice(str(bad), Tone.ERROR),
+                justification=_justification(turn),
+                tell_people=_tell_people(turn),
+            )
             return await self._draw(state, hints, str(bad))
 
     def _refusal(self, state: FlowState, turn: SetupTurn) -> Outcome | None:
@@ -200,7 +204,10 @@ class SetupFlow:
             ),
         )
         moved = state.moved().touched(turn.now)
-        return await self._draw(moved, Hints(download=link, justification=_justification(turn)), "")
+        hints = Hints(
+            download=link, justification=_justification(turn), tell_people=_tell_people(turn)
+        )
+        return await self._draw(moved, hints, "")
 
     async def _submit(self, state: FlowState, turn: SetupTurn) -> Outcome:
         data = turn.data
@@ -216,6 +223,7 @@ class SetupFlow:
             justification=text_of(data, JUSTIFICATION),
             attested=attested,
             card=turn.card,
+            tell_people=_tell_people(turn),
         )
         logger.info("Set-up submitted as request %s", request.id)
         # The clicked card becomes the requester's copy of the request card (recorded as such
@@ -235,3 +243,8 @@ class SetupFlow:
 
 def _justification(turn: SetupTurn) -> str:
     return text_of(turn.data, JUSTIFICATION)[:1000]
+
+
+def _tell_people(turn: SetupTurn) -> bool:
+    """The review's toggle: on unless it came back switched off (a missing value is on)."""
+    return turn.data.get(TELL_PEOPLE) not in (False, "false")

@@ -30,6 +30,7 @@ class Hints:
     notice: Notice | None = None
     download: DownloadLink | None = None
     justification: str = ""
+    tell_people: bool = True
 
 
 def answers(state: FlowState) -> tuple[tuple[str, str], ...]:
@@ -86,6 +87,7 @@ class SetupRenderer:
                     state.page("review"),
                     download=hints.download,
                     justification=hints.justification,
+                    tell_people=hints.tell_people,
                 )
                 return review_card(view)
 

@@ -20,6 +20,7 @@ ASSIGN_GROUP = "setup.assign_group"
 RANK = "setup.rank"
 ATTEST_PREFIX = "setup.attest."
 JUSTIFICATION = "setup.justification"
+TELL_PEOPLE = "setup.tell_people"
 
 MODE_PER_USER = "user"
 MODE_GROUP = "group"

@@ -55,6 +55,14 @@ def review_card(view: ReviewView) -> dict[str, Any]:
                 error_message="A justification is required.",
             )
         )
+        body.append(
+            toggle(
+                inputs.TELL_PEOPLE,
+                "After the apply, send each person whose caller ID changes their new caller ID "
+                "(what people see, where callbacks go, what emergency services see)",
+                value=view.tell_people,
+            )
+        )
         actions = navigation(
             view.frame,
             next_title="Submit for approval",

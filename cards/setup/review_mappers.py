@@ -152,6 +152,7 @@ def review_view(
     *,
     download: DownloadLink | None = None,
     justification: str = "",
+    tell_people: bool = True,
 ) -> ReviewView:
     preview = review.preview
     shown, where = paged(review.rows, page, REVIEW_PER_PAGE, "review")
@@ -183,6 +184,7 @@ def review_view(
         can_submit=review.can_submit,
         download=download,
         justification=justification,
+        tell_people=tell_people,
     )
 
 

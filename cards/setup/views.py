@@ -217,6 +217,8 @@ class ReviewView:
     can_submit: bool
     download: DownloadLink | None = None
     justification: str = ""
+    tell_people: bool = True
+    """Send each person whose caller ID changes their new answer after the apply (issue 15)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,11 @@ from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.planning.codec import desired_to_json
 from sharedcalling.domain.requests import Actor, ChangeRequest, RequestEvent, RequestKind
+from sharedcalling.services.apply.progress import DeferredPresenter
 from sharedcalling.services.apply.service import ApplyService
 from sharedcalling.services.apply.settings import ApplySettings
 from sharedcalling.services.apply.store import ChangeRow, JobRecord
+from sharedcalling.services.apply.tell import TELL_PEOPLE
 from sharedcalling.services.apply.wiring import build_apply
 from sharedcalling.services.clock import SystemClock
 from sharedcalling.services.exports import plan_to_json
@@ -67,13 +69,14 @@ class Harness:
         requester: Actor = MEGAN_ADMIN,
         approver: Actor = ALEX_APPROVER,
         tenant: TenantGateway | None = None,
+        tell_people: bool | None = None,
     ) -> ChangeRequest:
         preview = await preview_plan(desired, tenant=tenant or self.tenant)
         plan = preview.plan
         draft = RequestDraft(
             kind=RequestKind.SETUP,
             desired=desired_to_json(desired),
-            plan=plan_to_json(plan),
+            plan=plan_to_json(plan) | ({} if tell_people is None else {TELL_PEOPLE: tell_people}),
             fingerprint=plan.fingerprint,
             user_ids=plan.changing_user_ids,
             justification="apply engine test",
@@ -131,6 +134,7 @@ async def harness(
     notifier: FakeNotifier | None = None,
     worker_id: str = "test-worker",
     fresh: bool = True,
+    presenter: DeferredPresenter | None = None,
 ) -> AsyncIterator[Harness]:
     """`fresh` empties the database first (the PostgreSQL one is shared by a session)."""
     engine = make_engine(url)
@@ -141,7 +145,7 @@ async def harness(
         uow, notifier = SqlUnitOfWorkFactory(engine), notifier or FakeNotifier()
         apply = build_apply(
             settings, tenant_id=TENANT, tenant=tenant, store=SqlApplyStore(engine), uow=uow,
-            clock=SystemClock(), notifier=notifier, worker_id=worker_id,
+            clock=SystemClock(), notifier=notifier, worker_id=worker_id, presenter=presenter,
         )  # fmt: skip
         try:
             yield Harness(url, tenant, apply, notifier, uow)

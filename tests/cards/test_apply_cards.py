@@ -10,17 +10,20 @@ from typing import Any
 
 import pytest
 
-from cards.actions import APPLY_RETRY, APPLY_REVERT, REQUEST_ID
+from bot.apply_cards import CardPresenter
+from cards.actions import APPLY_RETRY, APPLY_REVERT, REQUEST_ID, USER_ID
 from cards.apply import apply_progress_card, apply_report_card
 from cards.apply_views import MAX_LISTED, apply_card_view
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
+from sharedcalling.domain.access import Principal
 from sharedcalling.domain.apply import ChangeStatus, Finding, JobOutcome, UserOutcome
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.planning.codec import desired_to_json
 from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
 from sharedcalling.services.apply.store import ChangeRow
-from sharedcalling.services.apply.views import ApplyView, Phase, apply_view
+from sharedcalling.services.apply.views import ApplyView, PeopleTold, Phase, apply_view
+from sharedcalling.services.callerid import Answered, explain_caller_id
 from sharedcalling.services.planning import preview_plan
 from tests.cards.card_checks import actions_of, assert_card_ok, sdk_available, sdk_problems, walk
 from tests.cards.test_callerid_cards import assert_golden, texts
@@ -168,7 +171,63 @@ def test_the_official_sdk_finds_nothing_wrong_with_the_apply_cards() -> None:
         report_view(rows, JobOutcome.PARTIALLY_APPLIED),
         report_view([replace(r, status=S.FAILED, error="x") for r in LARGE], JobOutcome.FAILED),
         apply_view(request((DIEGO,)), [], Phase.STALE, note="changed"),
+        report_view(rows, JobOutcome.APPLIED, people=THOUSAND_NOT_TOLD),
+        report_view(rows, JobOutcome.APPLIED, people=PeopleTold(enabled=False)),
     ]
     cards = [apply_progress_card(apply_card_view(views[0]))]
     cards += [apply_report_card(apply_card_view(v)) for v in views[1:]]
+    cards.append(notice_card())
     assert sdk_problems(cards) == [[] for _ in cards]
+
+
+THOUSAND_NOT_TOLD = PeopleTold(
+    True, 3, tuple(f"Contoso Employee {n:04d} (app not installed)" for n in range(1, 1001))
+)
+
+
+def fact_value(card: dict[str, Any], title: str) -> str:
+    [value] = [
+        f["value"]
+        for n in walk(card)
+        if isinstance(n, dict) and n.get("type") == "FactSet"
+        for f in n["facts"]
+        if f["title"] == title
+    ]
+    return str(value)
+
+
+def notice_card() -> dict[str, Any]:
+    tenant = EmulatedTenantGateway.seeded()
+    answered = asyncio.run(
+        explain_caller_id(Principal(TENANT, DIEGO, "Diego", frozenset()), None, tenant=tenant)
+    )
+    assert isinstance(answered, Answered)
+    card = CardPresenter().caller_id_changed("SC-7K2M9QF4", answered).card
+    assert card is not None
+    return dict(card)
+
+
+def test_the_report_names_who_was_not_told_a_bounded_few_and_counts_the_rest() -> None:
+    card = apply_report_card(
+        apply_card_view(report_view(SMALL, JobOutcome.APPLIED, people=THOUSAND_NOT_TOLD))
+    )
+    assert_card_ok(card)
+    shown = texts(card)
+    assert "Not told: Contoso Employee 0001 (app not installed)" in shown
+    assert f"Not told: Contoso Employee {MAX_LISTED:04d} (app not installed)" in shown
+    assert f"Contoso Employee {MAX_LISTED + 1:04d}" not in shown
+    assert f"and {1000 - MAX_LISTED:,} more." in shown
+    assert fact_value(card, "Told their new caller ID") == "3, 1,000 not told"
+    off = apply_report_card(
+        apply_card_view(report_view(SMALL, JobOutcome.APPLIED, people=PeopleTold(enabled=False)))
+    )
+    assert fact_value(off, "Told their new caller ID") == "nobody: turned off for this request"
+    assert "Not told:" not in texts(off)
+
+
+def test_the_personal_notice_is_the_caller_id_card_with_the_persons_name() -> None:
+    card = notice_card()
+    assert_card_ok(card)
+    assert card["body"][0]["text"] == "Diego Siciliani, your caller ID changed"
+    assert card["body"][3]["facts"][0]["title"] == "Setup"  # the caller-ID card's own facts
+    assert card["actions"][0]["data"] == {USER_ID: DIEGO}  # "Check again" answers for Diego

@@ -166,6 +166,9 @@ async def test_the_review_card_summarises_and_asks_for_confirmations_and_a_reaso
     shown = texts(card)
     assert "2 people: 2 will change, 0 already compliant, 0 blocked" in shown
     toggles = [i for i in inputs_of(card).values() if i["type"] == "Input.Toggle"]
+    tell = inputs_of(card)["setup.tell_people"]
+    assert (tell["type"], tell["value"]) == ("Input.Toggle", "true")  # on unless turned off
+    toggles.remove(tell)
     assert sorted(t["id"].split(".")[2] for t in toggles) == ["SC-R07", "SC-U09"]
     assert "SC-U09 (1 person): Pradeep Gupta" in " ".join(t["title"] for t in toggles)
     justification = inputs_of(card)["setup.justification"]

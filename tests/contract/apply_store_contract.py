@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sharedcalling.domain.apply import ChangeStatus, JobOutcome, JobState
-from sharedcalling.domain.ids import RequestId, TenantId
+from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.planning import (
     Change,
     ChangeKind,
@@ -21,7 +21,7 @@ from sharedcalling.domain.planning import (
 )
 from sharedcalling.domain.rules import Subject, SubjectKind
 from sharedcalling.domain.tenant import PolicyType, VoiceRoutingPolicy
-from sharedcalling.services.apply.store import ApplyStore, Lease, RowUpdate
+from sharedcalling.services.apply.store import ApplyStore, Lease, NoticeState, RowUpdate
 
 TENANT = TenantId("8f2b0f5e-1c2d-4e3f-9a4b-5c6d7e8f9a0b")
 OTHER_TENANT = TenantId("00000000-0000-4000-8000-00000000beef")
@@ -70,6 +70,16 @@ class ApplyStoreContract:
 
         assert await store.count_by_state(TENANT) == {JobState.QUEUED: 2, JobState.DONE: 1}
         assert await store.count_by_state(OTHER_TENANT) == {JobState.QUEUED: 1}
+
+    async def test_racing_creations_of_one_job_insert_it_once_without_an_error(
+        self, store: ApplyStore
+    ) -> None:
+        for n in range(30):  # the race is narrow: many rounds of several at once
+            request_id = RequestId(f"SC-RACE{n:04d}")
+            created = await asyncio.gather(
+                *(store.create_job(TENANT, request_id, T0) for _ in range(6))
+            )
+            assert created.count(True) == 1
 
     async def test_of_many_simultaneous_claimants_exactly_one_leases_a_job(
         self, store: ApplyStore
@@ -236,3 +246,31 @@ class ApplyStoreContract:
         assert flag is not None
         assert (flag.value, flag.updated_by, flag.updated_at) == ({"frozen": False}, "n", later)
         assert await store.get_flag(OTHER_TENANT, "apply_freeze") is None
+
+    async def test_one_caller_claims_each_persons_notice_and_its_end_is_recorded(
+        self, store: ApplyStore
+    ) -> None:
+        person = UserId("00000000-0000-4000-8000-00000000000A")
+        claims = await asyncio.gather(
+            *(
+                store.claim_notice(TENANT, rid(1), person, "Ad\u00e8le", f"w{i}", T0)
+                for i in range(6)
+            )
+        )
+        assert claims.count(True) == 1
+        winner = f"w{claims.index(True)}"
+        other = UserId(person.lower())  # ids are compared without case
+        assert not await store.claim_notice(TENANT, rid(1), other, "Ad\u00e8le", "late", T0)
+        assert await store.claim_notice(TENANT, rid(2), person, "Ad\u00e8le", "w9", T0)
+        later = T0 + timedelta(seconds=3)
+        assert not await store.finish_notice(rid(1), person, "not-me", later, sent=True, attempts=1)
+        assert await store.finish_notice(rid(1), person, winner, later, sent=False, attempts=3,
+                                         reason="app not installed")  # fmt: skip
+        assert not await store.finish_notice(rid(1), person, winner, later, sent=True, attempts=4)
+        [notice] = await store.notices(rid(1))
+        assert (notice.state, notice.attempts, notice.reason, notice.display_name) == (
+            NoticeState.FAILED, 3, "app not installed", "Ad\u00e8le",
+        )  # fmt: skip
+        [pending] = await store.notices(rid(2))
+        assert (pending.state, pending.owner) == (NoticeState.SENDING, "w9")
+        assert await store.notices(rid(3)) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -207,3 +208,40 @@ async def test_revert_and_retry_commands_check_the_request_id(teams: Teams) -> N
         request.id,
         (DIEGO,),
     )
+
+
+@pytest.fixture
+async def plain_teams(tmp_path: Path, connector: FakeConnector) -> AsyncIterator[Teams]:
+    settings = edge_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", APPLY_POLL_SECONDS="0.05"
+    )
+    async with TestClient(TestServer(create_app(settings), host="127.0.0.1")) as client:
+        yield Teams(client, connector)
+
+
+async def test_each_person_changed_gets_their_caller_id_card_and_the_report_names_who_did_not(
+    plain_teams: Teams,
+) -> None:
+    teams = plain_teams
+    for person in ("megan", "alex", "diego"):  # Pradeep never opened a chat with the bot
+        await teams.ask(person, "help")
+    services = services_of(teams)
+    teams.connector.clear()
+    request = await approved(services, (DIEGO, PRADEEP))
+    await services.after_approved(request)
+    await settled(services, request.id)
+    diego_chat = personal("diego").conversation["id"]
+    [to_diego] = [s for s in teams.connector.sent if s.conversation_id == diego_chat]
+    assert to_diego.text.startswith(
+        f"Diego Siciliani, your outbound caller ID changed with request {request.id}."
+    )
+    card = to_diego.cards[0]
+    assert card["body"][0]["text"] == "Diego Siciliani, your caller ID changed"
+    assert card["body"][1]["text"] == "+1\u00a0425\u2011555\u20110100"
+    megan_chat = personal("megan").conversation["id"]
+    report = [s for s in teams.connector.sent if s.conversation_id == megan_chat and s.cards][-1]
+    assert report.cards[0]["body"][0]["text"] == f"{request.id} is applied"  # updated in place
+    shown = json.dumps(report.cards[0], ensure_ascii=False)
+    assert "Not told: Pradeep Gupta (app not installed)" in shown
+    facts = {f["title"]: f["value"] for f in report.cards[0]["body"][2]["facts"]}
+    assert facts["Told their new caller ID"] == "1, 1 not told"

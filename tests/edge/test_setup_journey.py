@@ -149,6 +149,7 @@ async def test_megan_sets_up_diego_and_pradeep_on_the_main_line(
     assert set(request.user_ids) == {DIEGO, PRADEEP}
     assert request.plan["format"] == PLAN_FORMAT
     assert request.plan["fingerprint"] == request.fingerprint
+    assert request.plan["tell_people"] is True  # the review's toggle left on (issue 15)
     desired = desired_from_json(request.desired)
     assert desired.resource_account_id == RA_MAINLINE
     assert desired.policy_name == "Redmond"
@@ -229,10 +230,14 @@ async def test_the_same_set_up_by_group_policy_assignment(pilot_teams: Teams) ->
     assert "SC-P08: Propagation of the group assignment" in shown
     assert "receives Redmond through group Shared Calling Pilot" in shown
     review = setup.card or {}
+    assert inputs_of(review)[inputs.TELL_PEOPLE]["value"] == "true"
     await setup.click(
-        "Submit for approval", **{inputs.JUSTIFICATION: "Pilot"}, **attestations(review)
+        "Submit for approval",
+        **{inputs.JUSTIFICATION: "Pilot", inputs.TELL_PEOPLE: "false"},
+        **attestations(review),
     )
     [request] = await find_requests(TENANT, uow=services_of(pilot_teams).uow)
+    assert request.plan["tell_people"] is False  # turned off: nobody is messaged after it
     desired = desired_from_json(request.desired)
     assert desired.group_assignment is not None
     assert (desired.group_assignment.group_id, desired.group_assignment.rank) == (PILOT, 1)

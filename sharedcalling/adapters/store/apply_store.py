@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from sharedcalling.adapters.store.apply_notices import NoticeRows
 from sharedcalling.adapters.store.apply_rows import (
     job_of,
     row_of,
@@ -46,7 +47,7 @@ _ROW_BATCH = 500
 """Rows per INSERT statement when a job is planned (1,000 users make 4,000 rows)."""
 
 
-class SqlApplyStore(ApplyStore):
+class SqlApplyStore(NoticeRows, ApplyStore):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
@@ -73,9 +74,9 @@ class SqlApplyStore(ApplyStore):
             "planned": False,
         }
         async with self._write() as connection:
-            statement = insert_for(connection, apply_jobs).on_conflict_do_nothing(
-                index_elements=["id"]
-            )
+            # No conflict target: two inserts racing conflict on the id and on (request_id,
+            # attempt) at once, and PostgreSQL raises for a conflict outside the target.
+            statement = insert_for(connection, apply_jobs).on_conflict_do_nothing()
             return bool((await connection.execute(statement, values)).rowcount == 1)
 
     async def get_job(self, request_id: RequestId) -> JobRecord | None:

@@ -234,6 +234,22 @@ apply_job_changes = Table(
     Index("ix_apply_job_changes_status", "job_id", "status"),
 )
 
+apply_people_notices = Table(
+    "apply_people_notices",
+    metadata,
+    # 0006: the one personal message per person whose caller ID a request changed (issue 15).
+    Column("request_id", String(32), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("owner", String(128), nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+)
+
 leases = Table(
     "leases",
     metadata,

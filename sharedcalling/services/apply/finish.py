@@ -32,6 +32,7 @@ from sharedcalling.domain.tenant import TenantSnapshot
 from sharedcalling.services.apply.deps import ApplyDeps
 from sharedcalling.services.apply.replan import JobPlan, replan
 from sharedcalling.services.apply.store import ChangeRow, JobRecord
+from sharedcalling.services.apply.tell import BEFORE, tell_people
 from sharedcalling.services.apply.views import (
     Phase,
     apply_view,
@@ -203,11 +204,13 @@ async def settle(
     if rows is None:
         rows = await deps.store.rows(job_id)
     findings = findings_of(job.report)
+    people = None
     if job.state is JobState.DONE and job.outcome is not None:
         phase = Phase.DONE
         view = apply_view(request, rows, phase, findings=findings, outcome=job.outcome)
         if request.state is RequestState.APPLYING:
             request = await _event(deps, request, EVENT_OF[job.outcome], summary_line(view))
+        people = await tell_people(deps, request, rows, job.report.get(BEFORE) or {}, owner)
     else:
         phase = Phase.STALE
         if request.state in (RequestState.APPROVED, RequestState.APPLYING):
@@ -220,6 +223,7 @@ async def settle(
         outcome=job.outcome,
         note=job.error or "",
         attempt=job.attempt,
+        people=people,
     )
     await deps.reporter.report(request, view)
     await deps.store.mark_notified(job_id, owner, deps.clock.now())

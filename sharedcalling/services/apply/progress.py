@@ -19,11 +19,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sharedcalling.domain.callerid import one_line_text
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.names import fold
 from sharedcalling.domain.requests import ChangeRequest
 from sharedcalling.services.apply.views import ApplyView, Phase, summary_line
+from sharedcalling.services.callerid import Answered
 from sharedcalling.services.notifier import Delivery, Notifier, OutboundMessage
+from sharedcalling.services.numbering import display_number
 from sharedcalling.services.ports import Clock
 from sharedcalling.services.unit_of_work import CardCopy, UnitOfWorkFactory
 
@@ -44,6 +47,17 @@ class ApplyPresenter(abc.ABC):
     @abc.abstractmethod
     def report(self, view: ApplyView) -> OutboundMessage: ...
 
+    @abc.abstractmethod
+    def caller_id_changed(self, request_id: str, answered: Answered) -> OutboundMessage:
+        """A person's new caller-ID answer after `request_id` changed it (issue 15)."""
+
+
+def changed_text(request_id: str, answered: Answered) -> str:
+    """The message text beside the card: who, why now, and the answer in one sentence."""
+    name = answered.subject.display_name
+    line = one_line_text(answered.answer, name, about_self=True, number_format=display_number)
+    return f"{name}, your outbound caller ID changed with request {request_id}. {line}"
+
 
 class PlainPresenter(ApplyPresenter):
     """Text only: what the bot says before an edge bound its cards (and in tests)."""
@@ -53,6 +67,9 @@ class PlainPresenter(ApplyPresenter):
 
     def report(self, view: ApplyView) -> OutboundMessage:
         return OutboundMessage(summary_line(view))
+
+    def caller_id_changed(self, request_id: str, answered: Answered) -> OutboundMessage:
+        return OutboundMessage(changed_text(request_id, answered))
 
 
 class DeferredPresenter(ApplyPresenter):
@@ -69,6 +86,9 @@ class DeferredPresenter(ApplyPresenter):
 
     def report(self, view: ApplyView) -> OutboundMessage:
         return self._target.report(view)
+
+    def caller_id_changed(self, request_id: str, answered: Answered) -> OutboundMessage:
+        return self._target.caller_id_changed(request_id, answered)
 
 
 @dataclass
@@ -134,6 +154,15 @@ class ProgressReporter:
                 await self._send(request, UserId(person), message, REPORT)
         self._last.pop(request.id, None)
         self._known.pop(request.id, None)
+
+    def caller_id_changed(self, request_id: str, answered: Answered) -> OutboundMessage:
+        return self._presenter.caller_id_changed(request_id, answered)
+
+    async def send_to_person(
+        self, tenant_id: TenantId, user_id: UserId, message: OutboundMessage
+    ) -> Delivery:
+        """One personal message; raises what the notifier raises (Unreachable, ...)."""
+        return await self._notifier.send_to_user(tenant_id, user_id, message)
 
     async def _copies(self, request_id: str, *, fresh: bool = False) -> list[CardCopy]:
         """The request's card copies, read at most every COPIES_MAX_AGE seconds while it runs

@@ -27,6 +27,7 @@ from sharedcalling.services.apply.finish import finish, go_stale, retry_later, r
 from sharedcalling.services.apply.freeze import freeze_state
 from sharedcalling.services.apply.replan import JobPlan, replan
 from sharedcalling.services.apply.store import ChangeRow, JobRecord, Lease
+from sharedcalling.services.apply.tell import BEFORE, before_facts
 from sharedcalling.services.apply.views import ApplyView, Phase, apply_view, running_view
 from sharedcalling.services.ports import TenantError
 from sharedcalling.services.requests import apply_event, get_request
@@ -113,7 +114,9 @@ class JobRun:
             await go_stale(deps, job, self.owner, reason)
             return
         if not job.planned:
-            facts = {ATTESTATIONS: sorted(plan.attested)}
+            # The people's caller IDs before anything is written, to tell them what changed.
+            before = await asyncio.to_thread(before_facts, plan.changes, plan.snapshot)
+            facts = {ATTESTATIONS: sorted(plan.attested), BEFORE: before}
             await deps.store.plan_rows(job.id, self.owner, plan.changes, deps.clock.now(), facts)
             rows = await deps.store.rows(job.id)
         request = await self._start(request)

@@ -28,3 +28,6 @@ class ApplySettings:
     """Changes tested with one tenant read before they are written."""
     max_jobs: int = 2
     """Jobs one process runs at once (they share the concurrency above)."""
+    notices_per_second: float = 10.0
+    """Personal caller-ID messages sent per second after an apply (issue 15): a fifth of the
+    50 requests a second Teams allows an app per tenant, each to another conversation."""

@@ -11,10 +11,11 @@ import abc
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sharedcalling.domain.apply import ChangeStatus, JobOutcome, JobState
-from sharedcalling.domain.ids import RequestId, TenantId
+from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.planning import Change
 
 
@@ -70,6 +71,30 @@ class RowUpdate:
     status: ChangeStatus
     error: str | None = None
     before: Mapping[str, Any] | None = None
+
+
+class NoticeState(StrEnum):
+    """Where one person's caller-ID message stands (issue 15, "tell the people changed")."""
+
+    SENDING = "sending"
+    """Claimed: a process is sending it now (or died while sending: never sent again)."""
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonNotice:
+    """The one message a person gets about a request that changed their caller ID."""
+
+    request_id: RequestId
+    user_id: UserId
+    display_name: str
+    state: NoticeState
+    attempts: int
+    owner: str
+    claimed_at: datetime
+    reason: str = ""
+    """Why it was not sent (`app not installed`), for the report card."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +199,39 @@ class ApplyStore(abc.ABC):
     @abc.abstractmethod
     async def mark_notified(self, job_id: str, owner: str, at: datetime) -> bool:
         """The report was sent: stamp it and give the lease up (fenced)."""
+
+    # ---- the people a request changed (one message each)
+    @abc.abstractmethod
+    async def claim_notice(
+        self,
+        tenant_id: TenantId,
+        request_id: RequestId,
+        user_id: UserId,
+        display_name: str,
+        owner: str,
+        at: datetime,
+    ) -> bool:
+        """Record that `owner` sends this person's message now; False when a row exists (it was
+        sent, failed, or is being sent): exactly one caller ever gets True per request and
+        person."""
+
+    @abc.abstractmethod
+    async def finish_notice(
+        self,
+        request_id: RequestId,
+        user_id: UserId,
+        owner: str,
+        at: datetime,
+        *,
+        sent: bool,
+        attempts: int,
+        reason: str = "",
+    ) -> bool:
+        """Record how the claimed message ended; False when `owner` does not hold the claim."""
+
+    @abc.abstractmethod
+    async def notices(self, request_id: RequestId) -> list[PersonNotice]:
+        """Every person's message of the request, by display name."""
 
     # ---- control flags
     @abc.abstractmethod

@@ -47,6 +47,19 @@ class TenantChange:
 
 
 @dataclass(frozen=True, slots=True)
+class PeopleTold:
+    """How the personal caller-ID messages of an apply stand (issue 15), for its report."""
+
+    enabled: bool = True
+    """False: the admin turned the messages off for this request."""
+    told: int = 0
+    not_told: tuple[str, ...] = ()
+    """`Name (reason)`, by name."""
+    problem: str = ""
+    """Why nobody could be told (the tenant could not be read)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ApplyView:
     """Everything a progress or report card shows about one request's apply."""
 
@@ -63,6 +76,8 @@ class ApplyView:
     """Why it paused, waits or went stale; a freeze's reason."""
     not_revertible: tuple[str, ...] = ()
     attempt: int = 1
+    people: PeopleTold | None = None
+    """The people told about their new caller ID; None before the report."""
 
     @property
     def finished(self) -> int:
@@ -129,6 +144,7 @@ def apply_view(
     outcome: JobOutcome | None = None,
     note: str = "",
     attempt: int = 1,
+    people: PeopleTold | None = None,
 ) -> ApplyView:
     results = change_results(rows)
     others = tuple(
@@ -152,6 +168,7 @@ def apply_view(
         note=note,
         not_revertible=refused,
         attempt=attempt,
+        people=people,
     )
 
 

@@ -151,6 +151,7 @@ class SetupUseCases:
         justification: str,
         attested: Sequence[str],
         card: CardLocation | None = None,
+        tell_people: bool = True,
     ) -> ChangeRequest:
         """Store the request as PENDING, then tell the approval workflow at once.
 
@@ -166,6 +167,7 @@ class SetupUseCases:
             tenant=services.tenant,
             uow=services.uow,
             clock=services.clock,
+            tell_people=tell_people,
         )
         if card is not None:
             await record_status_copy(services, request, card)

@@ -8,6 +8,7 @@ from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import InvalidInput, NotPermitted
 from sharedcalling.domain.planning.codec import desired_to_json
 from sharedcalling.domain.requests import ChangeRequest, RequestKind
+from sharedcalling.services.apply.tell import TELL_PEOPLE
 from sharedcalling.services.approvals.drafts import plan_document
 from sharedcalling.services.ports import Clock, TenantGateway
 from sharedcalling.services.requests import RequestDraft, actor_of, submit_request
@@ -50,6 +51,7 @@ async def submit_setup(
     tenant: TenantGateway,
     uow: UnitOfWorkFactory,
     clock: Clock,
+    tell_people: bool = True,
 ) -> ChangeRequest:
     """Plan the draft again and store it as PENDING when it is still the reviewed plan.
 
@@ -79,7 +81,8 @@ async def submit_setup(
     request_draft = RequestDraft(
         kind=RequestKind.SETUP,
         desired=desired_to_json(plan.desired),
-        plan=await plan_document(plan, tenant=tenant),
+        # Whether the people changed get their new caller ID after the apply (issue 15).
+        plan={**await plan_document(plan, tenant=tenant), TELL_PEOPLE: tell_people},
         fingerprint=plan.fingerprint,
         user_ids=plan.changing_user_ids,
         justification=reason,
