@@ -12,8 +12,8 @@ from bot import (
     audit_answers,
     hazards,
     identity,
-    selfservice,
     overview_answers,
+    selfservice,
     setup_requests,
 )
 from bot.commands import (
