@@ -6,6 +6,7 @@ key ones into the documentation instead (how the committed pictures were made).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -92,15 +93,22 @@ def test_megan_sets_up_shared_calling_alex_approves_and_diego_calls_out_shared(
         running_playground(bot, "AlexW", tmp_path) as alex,
         running_playground(bot, "DiegoS", tmp_path) as diego,
     ):
-        opened = drive(diego, [{"wait": 500}], tmp_path)  # the bot learns where Diego is
-        assert opened.failure is None, opened.failure
+        # Diego's page is open too: after the apply the bot tells him his new caller ID.
+        diego_at_work = start_drive(
+            diego,
+            [
+                {"waitCard": "your caller ID changed", "anywhere": True, "timeout": 180_000},
+                {"shootCard": str(out / "e2e-3-diego-told.png")},
+            ],
+            tmp_path,
+        )
         alex_at_work = start_drive(
             alex,
             [
                 {"waitCard": "Redmond pilot", "anywhere": True, "timeout": 150_000},
                 {"shootCard": str(out / "e2e-3-alex-approval.png")},
                 {"press": "Approve"},
-                {"waitLast": "Your approval is recorded"},
+                # The card says the approval is recorded, and soon after turns into the report.
                 {"waitCard": "is applied", "anywhere": True, "timeout": 90_000},
                 {"shootCard": str(out / "e2e-3-alex-report.png")},
             ],
@@ -117,24 +125,34 @@ def test_megan_sets_up_shared_calling_alex_approves_and_diego_calls_out_shared(
                     {"shootCard": str(out / "e2e-2-megan-submitted.png")},
                     {"waitCard": "is applied", "anywhere": True, "timeout": 120_000},
                     {"shootCard": str(out / "e2e-3-megan-report.png")},
+                    {"say": "shared calling status"},
+                    {"waitCard": "Redmond pilot"},
+                    {"shootCard": str(out / "e2e-3-megan-status.png")},
                 ],
                 tmp_path,
             )
             approval = alex_at_work.finish()
+            told = diego_at_work.finish()
         finally:
-            if alex_at_work.process.poll() is None:
-                alex_at_work.process.kill()
+            for background in (alex_at_work, diego_at_work):
+                if background.process.poll() is None:
+                    background.process.kill()
         assert setup.failure is None, setup.failure
         assert approval.failure is None, approval.failure
+        assert told.failure is None, told.failure
+        notice = plain(told.cards()[-1])
+        assert "Diego Siciliani, your caller ID changed" in notice
+        assert "+1 425-555-0100" in notice
 
-        review, submitted, megans_report = (plain(text) for text in setup.cards()[-3:])
+        review, submitted, megans_report, status = (plain(text) for text in setup.cards()[-4:])
+        assert "Contoso Main Line" in status
+        assert "+1 425-555-0100" in status
         assert "Redmond pilot" in review
         assert "+1 425-555-0100" in review
         request_id = _request_id(submitted)
-        asked, approved, alexs_report = (plain(text) for text in approval.cards())
+        asked, alexs_report = (plain(text) for text in approval.cards())
         assert request_id in asked
         assert "Megan Bowen" in asked
-        assert request_id in approved  # "approval recorded", or already the apply's report
         for report in (megans_report, alexs_report):
             assert f"{request_id} is applied" in report
             assert "Diego Siciliani" in report
@@ -161,3 +179,81 @@ def _request_id(card: str) -> str:
     found = re.search(r"SC-[0-9A-Z]{8}", card)
     assert found, card
     return found.group(0)
+
+
+def _self_service_tenant(directory: Path) -> Path:
+    """The demo tenant plus a group whose members may ask for themselves (Diego among them)."""
+    from tests.demo_ids import DIEGO, ISAIAH
+    from tests.edge.test_setup_journey import demo_seed
+
+    seed = demo_seed()
+    seed["objects"]["group"].append(
+        {"id": SELF_SERVICE_GROUP, "display_name": "Phone self-service",
+         "member_ids": [DIEGO, ISAIAH]}
+    )  # fmt: skip
+    path = directory / "self-service-tenant.json"
+    path.write_text(json.dumps(seed), encoding="utf-8")
+    return path
+
+
+SELF_SERVICE_GROUP = "00000000-0000-4000-a000-000000000010"
+
+
+def test_diego_asks_for_a_number_alex_approves_and_diego_is_told_his_caller_id(
+    tmp_path: Path,
+) -> None:
+    """Self-service (issue 15): Diego asks in his words, sends the request from the card, Alex
+    approves, the bot applies it and tells Diego his new caller ID."""
+    require_tools()
+    out = shots(tmp_path)
+    offer = {
+        "EMULATED_SEED": str(_self_service_tenant(tmp_path)),
+        "SELF_SERVICE_RESOURCE_ACCOUNT": "ra-mainline@contoso.example",
+        "SELF_SERVICE_POLICY": "Seattle",
+        "SELF_SERVICE_GROUP_IDS": SELF_SERVICE_GROUP,
+        "SELF_SERVICE_ACKNOWLEDGED": "SC-R07",
+    }
+    with (
+        running_bot(tmp_path, **offer) as bot,
+        running_playground(bot, "AlexW", tmp_path) as alex,
+        running_playground(bot, "DiegoS", tmp_path) as diego,
+    ):
+        alex_at_work = start_drive(
+            alex,
+            [
+                {"waitCard": "for themselves", "anywhere": True, "timeout": 150_000},
+                {"shootCard": str(out / "e2e-4-alex-self-service-approval.png")},
+                {"press": "Approve"},
+                {"waitCard": "is applied", "anywhere": True, "timeout": 90_000},
+            ],
+            tmp_path,
+        )
+        try:
+            asked = drive(
+                diego,
+                [
+                    {"say": "can I get a phone number?"},
+                    {"waitCard": "Send request"},
+                    {"fill": {"label": "Why do you need to call out", "value": "Customer calls"}},
+                    {"shootCard": str(out / "e2e-4-diego-self-service.png")},
+                    {"press": "Send request"},
+                    {"waitLast": "Waiting for approval"},
+                    {"waitCard": "your caller ID changed", "anywhere": True, "timeout": 150_000},
+                    {"shootCard": str(out / "e2e-4-diego-told.png")},
+                ],
+                tmp_path,
+            )
+            approval = alex_at_work.finish()
+        finally:
+            if alex_at_work.process.poll() is None:
+                alex_at_work.process.kill()
+    assert asked.failure is None, asked.failure
+    assert approval.failure is None, approval.failure
+    offered, filed, told = (plain(text) for text in asked.cards())
+    assert "Seattle" in offered
+    assert "+1 425-555-0100" in offered
+    request_id = _request_id(filed)
+    assert request_id in plain(approval.cards()[0])
+    assert "Diego Siciliani" in plain(approval.cards()[0])
+    assert "Diego Siciliani, your caller ID changed" in told
+    assert "+1 425-555-0100" in told
