@@ -153,6 +153,10 @@ class CardCopy:
     """`approval`, `status`, `progress`, `report` ..."""
     recipient_id: UserId | None
     sent_at: datetime
+    rendered_version: int | None = None
+    """The request version the copy last showed (None: unknown, such as apply cards)."""
+    sync_failures: int = 0
+    """Failed in-place updates since the last one that worked."""
 
     @property
     def updatable(self) -> bool:
@@ -170,6 +174,30 @@ class CardCopyRepository(abc.ABC):
     @abc.abstractmethod
     async def of_request(self, request_id: RequestId) -> list[CardCopy]:
         """Every copy sent for the request, oldest first."""
+
+    @abc.abstractmethod
+    async def rendered(self, copy: CardCopy, version: int) -> None:
+        """The copy now shows `version` of its request: recorded unless it already showed a
+        later one (versions never go back), and its failure count starts again."""
+
+    @abc.abstractmethod
+    async def failed(self, copy: CardCopy) -> None:
+        """An in-place update of the copy failed: one more failure counted."""
+
+    @abc.abstractmethod
+    async def behind(
+        self,
+        tenant_id: TenantId,
+        *,
+        states: Collection[RequestState],
+        since: datetime,
+        max_failures: int,
+        limit: int,
+    ) -> list[tuple[CardCopy, int]]:
+        """Updatable copies behind their request (an older version shown, or an unknown one),
+        each with the request's version: of requests in `states` created since `since` that
+        have no apply job, with fewer than `max_failures` failures in a row; at most `limit`,
+        the least recently changed requests first, a request's copies together."""
 
 
 class NotificationLedger(abc.ABC):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sharedcalling.adapters.store.apply_store import SqlApplyStore
 from sharedcalling.adapters.store.tables import audit_log
 from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.domain.audit import AuditFacts, AuditOutcome, verify_chain
@@ -234,6 +235,78 @@ async def test_card_copies_are_kept_once_per_activity(uow: SqlUnitOfWorkFactory)
     async with uow() as work:
         copies = await work.card_copies.of_request(RequestId("SC-00000001"))
     assert [c.activity_id for c in copies] == ["act-1", "act-2"]
+
+
+async def _copies_of_four_requests(engine: AsyncEngine) -> dict[str, CardCopy]:
+    """SC-1 decided (version 1) with copies showing 0, 1 and nothing known, one without an
+    activity id; SC-2 applying; SC-3 approved with an apply job; SC-4 rejected long ago."""
+    copy = CardCopy(RequestId("SC-00000001"), "a:alex", "act-1", "approval", UserId("alex"), T0)
+    copies = {
+        "behind": replace(copy, rendered_version=0),
+        "current": replace(copy, conversation_id="a:megan", activity_id="act-2",
+                           purpose="status", rendered_version=1),
+        "unknown": replace(copy, conversation_id="19:ch", activity_id="act-3", purpose="channel",
+                           recipient_id=None, sent_at=T0 + timedelta(seconds=1)),
+        "no id": replace(copy, conversation_id="a:miriam", activity_id=""),
+        "applying": replace(copy, request_id=RequestId("SC-00000002"), rendered_version=0),
+        "apply job": replace(copy, request_id=RequestId("SC-00000003"), rendered_version=0),
+        "old": replace(copy, request_id=RequestId("SC-00000004"), rendered_version=0),
+    }  # fmt: skip
+    moved = {
+        "SC-00000001": RequestState.REJECTED,
+        "SC-00000002": RequestState.APPLYING,
+        "SC-00000003": RequestState.APPROVED,
+        "SC-00000004": RequestState.REJECTED,
+    }
+    async with SqlUnitOfWorkFactory(engine)() as work:
+        for request_id, state in moved.items():
+            created = T0 - timedelta(days=30) if request_id == "SC-00000004" else T0
+            stored = request(request_id, created_at=created)
+            await work.requests.add(stored)
+            await work.requests.save(replace(stored, state=state), expected_version=0)
+        for each in copies.values():
+            await work.card_copies.add(each)
+        await work.commit()
+    await SqlApplyStore(engine).create_job(TENANT, RequestId("SC-00000003"), T0)
+    return copies
+
+
+async def test_copies_behind_their_request_are_found_and_caught_up(
+    uow: SqlUnitOfWorkFactory, store_engine: AsyncEngine
+) -> None:
+    copies = await _copies_of_four_requests(store_engine)
+    states = {RequestState.PENDING, RequestState.APPROVED, RequestState.REJECTED}
+
+    async def behind(max_failures: int = 5, limit: int = 10) -> list[tuple[str, int]]:
+        async with uow() as work:
+            found = await work.card_copies.behind(
+                TENANT, states=states, since=T0 - timedelta(days=14),
+                max_failures=max_failures, limit=limit,
+            )  # fmt: skip
+        return [(c.activity_id, version) for c, version in found]
+
+    assert await behind() == [("act-1", 1), ("act-3", 1)]  # not current, no id, applying, ...
+    assert await behind(limit=1) == [("act-1", 1)]
+    async with uow() as work:
+        await work.card_copies.failed(copies["behind"])
+        await work.card_copies.failed(copies["behind"])
+        await work.card_copies.rendered(copies["unknown"], 1)
+        await work.commit()
+    assert await behind(max_failures=2) == []
+    assert await behind(max_failures=3) == [("act-1", 1)]
+    async with uow() as work:
+        await work.card_copies.rendered(copies["behind"], 1)
+        await work.card_copies.rendered(copies["current"], 0)  # never back to an older one
+        await work.commit()
+    assert await behind() == []
+    async with uow() as work:
+        stored = {
+            c.activity_id: c for c in await work.card_copies.of_request(RequestId("SC-00000001"))
+        }
+    assert (stored["act-1"].rendered_version, stored["act-1"].sync_failures) == (1, 0)
+    assert stored["act-2"].rendered_version == 1
+    assert stored["act-3"].rendered_version == 1
+    assert stored[""].rendered_version is None
 
 
 async def test_the_newest_personal_conversation_is_the_one_to_use(

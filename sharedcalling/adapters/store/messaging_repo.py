@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sharedcalling.adapters.store.dialect import insert_for, upsert
-from sharedcalling.adapters.store.tables import card_copies, conversation_references, notifications
+from sharedcalling.adapters.store.tables import (
+    apply_jobs,
+    card_copies,
+    change_requests,
+    conversation_references,
+    notifications,
+)
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.names import fold
+from sharedcalling.domain.requests import RequestState
 from sharedcalling.services.unit_of_work import (
     CardCopy,
     CardCopyRepository,
@@ -91,6 +99,8 @@ class SqlCardCopyRepository(CardCopyRepository):
                 "purpose": copy.purpose,
                 "recipient_id": fold(copy.recipient_id) if copy.recipient_id else None,
                 "sent_at": copy.sent_at,
+                "rendered_version": copy.rendered_version,
+                "sync_failures": copy.sync_failures,
             },
         )
 
@@ -100,17 +110,74 @@ class SqlCardCopyRepository(CardCopyRepository):
             .where(card_copies.c.request_id == request_id)
             .order_by(card_copies.c.sent_at, card_copies.c.conversation_id)
         )
-        return [
-            CardCopy(
-                request_id=RequestId(row.request_id),
-                conversation_id=row.conversation_id,
-                activity_id=row.activity_id,
-                purpose=row.purpose,
-                recipient_id=UserId(row.recipient_id) if row.recipient_id else None,
-                sent_at=row.sent_at,
+        return [_copy(row) for row in (await self._connection.execute(query)).all()]
+
+    async def rendered(self, copy: CardCopy, version: int) -> None:
+        column = card_copies.c.rendered_version
+        await self._connection.execute(
+            update(card_copies)
+            .where(_is(copy), or_(column.is_(None), column <= version))
+            .values(rendered_version=version, sync_failures=0)
+        )
+
+    async def failed(self, copy: CardCopy) -> None:
+        await self._connection.execute(
+            update(card_copies)
+            .where(_is(copy))
+            .values(sync_failures=card_copies.c.sync_failures + 1)
+        )
+
+    async def behind(
+        self,
+        tenant_id: TenantId,
+        *,
+        states: Collection[RequestState],
+        since: datetime,
+        max_failures: int,
+        limit: int,
+    ) -> list[tuple[CardCopy, int]]:
+        copy, request = card_copies.c, change_requests.c
+        # The requests come by their (tenant, state, created_at) index; the copies by their
+        # primary key, which starts with the request id.
+        owned_by_apply = exists().where(apply_jobs.c.request_id == request.id)
+        query = (
+            select(card_copies, request.version.label("request_version"))
+            .join(change_requests, request.id == copy.request_id)
+            .where(
+                request.tenant_id == tenant_id,
+                request.state.in_([s.value for s in states]),
+                request.created_at >= since,
+                ~owned_by_apply,
+                copy.activity_id != "",
+                or_(copy.rendered_version.is_(None), copy.rendered_version < request.version),
+                copy.sync_failures < max_failures,
             )
-            for row in (await self._connection.execute(query)).all()
-        ]
+            .order_by(request.updated_at, request.id, copy.sent_at, copy.conversation_id)
+            .limit(limit)
+        )
+        rows = (await self._connection.execute(query)).all()
+        return [(_copy(row), row.request_version) for row in rows]
+
+
+def _is(copy: CardCopy) -> ColumnElement[bool]:
+    return and_(
+        card_copies.c.request_id == copy.request_id,
+        card_copies.c.conversation_id == copy.conversation_id,
+        card_copies.c.activity_id == copy.activity_id,
+    )
+
+
+def _copy(row: Any) -> CardCopy:
+    return CardCopy(
+        request_id=RequestId(row.request_id),
+        conversation_id=row.conversation_id,
+        activity_id=row.activity_id,
+        purpose=row.purpose,
+        recipient_id=UserId(row.recipient_id) if row.recipient_id else None,
+        sent_at=row.sent_at,
+        rendered_version=row.rendered_version,
+        sync_failures=row.sync_failures,
+    )
 
 
 class SqlNotificationLedger(NotificationLedger):

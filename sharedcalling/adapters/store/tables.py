@@ -176,6 +176,9 @@ card_copies = Table(
     Column("purpose", String(32), nullable=False),
     Column("recipient_id", String(64), nullable=True),
     Column("sent_at", UtcDateTime, nullable=False),
+    # 0007: the request version the copy last showed (None: unknown), failed updates so far.
+    Column("rendered_version", Integer, nullable=True),
+    Column("sync_failures", Integer, nullable=False, server_default="0"),
 )
 
 notifications = Table(

@@ -108,6 +108,7 @@ async def send_copy(
         purpose,
         recipient,
         services.clock.now(),
+        rendered_version=view.request.version,
     )
     async with services.uow() as work:
         await work.card_copies.add(copy)
@@ -136,13 +137,17 @@ async def sync_copies(services: Services, request_id: RequestId) -> int:
             roster = Roster("the approver group", known=False)
         for copy in copies:
             if copy.updatable:
-                updated += await _update_copy(services, request, copy, roster)
+                updated += await update_copy(services, request, copy, roster)
     return updated
 
 
-async def _update_copy(
+async def update_copy(
     services: Services, request: ChangeRequest, copy: CardCopy, roster: Roster
 ) -> int:
+    """Update one copy in place with the request's current view; 1 when it went out.
+
+    The version shown, or the failure, is recorded on the copy: what a dying process or a
+    connector error leaves behind, the `approval.resync` job finds and updates later."""
     view = view_for(services, request, viewer_of_copy(request, copy, roster), roster)
     try:
         await services.notifier.update(
@@ -152,8 +157,24 @@ async def _update_copy(
         )
     except Unreachable as gone:
         logger.info("Card copy of %s in %s not updated: %s", request.id, copy.conversation_id, gone)
+        await _record(services, copy, None)
         return 0
     except Exception:  # one copy's failure (a connector 5xx) must not stop the others
         logger.warning("Card copy of %s could not be updated", request.id, exc_info=True)
+        await _record(services, copy, None)
         return 0
+    await _record(services, copy, request.version)
     return 1
+
+
+async def _record(services: Services, copy: CardCopy, version: int | None) -> None:
+    """Best effort: a copy recorded as behind is only updated once more, which is harmless."""
+    try:
+        async with services.uow() as work:
+            if version is None:
+                await work.card_copies.failed(copy)
+            else:
+                await work.card_copies.rendered(copy, version)
+            await work.commit()
+    except Exception:  # the card itself went out (or not); the bookkeeping may lag
+        logger.warning("Could not record the card copy of %s", copy.request_id, exc_info=True)

@@ -242,6 +242,7 @@ async def record_status_copy(
         STATUS,
         request.requester_id,
         services.clock.now(),
+        rendered_version=request.version,  # the clicked card was answered with this version
     )
     async with services.uow() as work:
         await work.card_copies.add(copy)
