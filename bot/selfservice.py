@@ -15,7 +15,7 @@ from cards.requests import request_card
 from cards.selfservice import self_service_card, self_service_view
 from sharedcalling.domain.access import Principal
 from sharedcalling.services import Services
-from sharedcalling.services.approvals.views import Notice, Tone
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.selfservice.outcomes import Filed, Offered, SelfServiceResult
 from sharedcalling.services.setup import CardLocation
 

@@ -13,11 +13,11 @@ from bot.replies import Reply
 from cards.actions import REQUEST_ID
 from cards.setup.review_mappers import status_view
 from cards.setup.status import status_card
-from cards.setup.views import Notice, Tone
 from sharedcalling.domain.access import Principal
 from sharedcalling.domain.names import same
 from sharedcalling.domain.requests import RequestRefused
 from sharedcalling.services import Services
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.requests import normalize_request_id
 from sharedcalling.services.unit_of_work import RecordNotFound
 
@@ -48,7 +48,7 @@ async def cancel_request(services: Services, asker: Principal, data: Mapping[str
         return Reply(UNKNOWN_REQUEST_TEXT)
     except RequestRefused as refused:
         current = await services.setup.request(request_id)
-        view = status_view(current, Notice(str(refused), Tone.ERROR))
+        view = status_view(current, Notice(str(refused), Tone.ATTENTION))
         return Reply(str(refused), status_card(view))
     view = status_view(request, Notice("Cancelled. Nothing was changed in Teams.", Tone.GOOD))
     return Reply(view.headline, status_card(view))

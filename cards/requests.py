@@ -14,7 +14,7 @@ from cards import actions as ids
 from cards.elements import Element, action_set, card, container, execute, fact_set, text_block
 from cards.request_plan import clamp_page, finding_lines, page_count, page_lines, plain
 from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
-from sharedcalling.services.approvals.views import Audience, RequestView, Tone
+from sharedcalling.services.approvals.views import Audience, RequestView
 from sharedcalling.services.numbering import display_number
 
 STATE_LABELS = {
@@ -30,7 +30,6 @@ STATE_LABELS = {
     RequestState.STALE: ("Stale: the tenant changed", "Warning"),
     RequestState.DRAFT: ("Draft", "Default"),
 }
-_NOTICE_STYLE = {Tone.GOOD: "good", Tone.ATTENTION: "attention", Tone.WARNING: "warning"}
 CANCELLABLE = frozenset({RequestState.PENDING, RequestState.APPROVED})
 
 
@@ -43,7 +42,7 @@ def request_card(view: RequestView) -> dict[str, Any]:
         text_block(label, weight="Bolder", color=color, spacing="None"),
     ]
     if view.notice is not None and view.notice.text:
-        style = _NOTICE_STYLE.get(view.notice.tone, "emphasis")
+        style = view.notice.tone.value
         body.append(container(text_block(plain(view.notice.text)), style=style))
     body += [fact_set(_facts(view)), *_findings(request), _decisions(view), *_plan_page(view)]
     body += _buttons(view)

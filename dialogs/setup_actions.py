@@ -12,12 +12,13 @@ from typing import Any
 
 from cards.actions import NUMBER
 from cards.setup import inputs
-from cards.setup.views import Notice, Step, Tone
+from cards.setup.views import Step
 from cards.text import phone
 from dialogs.setup_state import FlowState
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import UserId
 from sharedcalling.services import Services
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.setup import numbers as numbering
 from sharedcalling.services.setup.draft import SetupDraft
 from sharedcalling.services.setup.selection import SelectionReport, remove_from_selection

@@ -19,7 +19,7 @@ from cards.requests import request_card
 from cards.setup.inputs import ATTEST_PREFIX, JUSTIFICATION, TELL_PEOPLE
 from cards.setup.review_mappers import status_view, submitted_notice
 from cards.setup.status import status_card
-from cards.setup.views import DownloadLink, Notice, Step, Tone
+from cards.setup.views import DownloadLink, Step
 from dialogs.answer import Answer
 from dialogs.setup_actions import BACK, Result, StepActions, text_of
 from dialogs.setup_render import Hints, SetupRenderer
@@ -27,8 +27,7 @@ from dialogs.setup_state import FlowState
 from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.services import Services
-from sharedcalling.services.approvals.views import Notice as RequestNotice
-from sharedcalling.services.approvals.views import Tone as RequestTone
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.setup import EXPORT_FORMATS, CardLocation
 from sharedcalling.services.setup.submit import PlanChanged
 from sharedcalling.services.unit_of_work import UsersLocked
@@ -97,7 +96,8 @@ class SetupFlow:
             return refused
         when = state.started_at.strftime("%Y-%m-%d %H:%M UTC")
         notice = Notice(
-            f"Welcome back: your set-up from {when} continues here. Cancel it to start over."
+            f"Welcome back: your set-up from {when} continues here. Cancel it to start over.",
+            Tone.INFO,
         )
         return await self._draw(state, Hints(notice=notice), "Your set-up continues here.")
 
@@ -116,13 +116,15 @@ class SetupFlow:
         try:
             return await self._act(state, turn)
         except PlanChanged as changed:
-            return await self._draw(state, Hints(Notice(str(changed), Tone.ERROR)), "")
+            return await self._draw(state, Hints(Notice(str(changed), Tone.ATTENTION)), "")
         except UsersLocked as locked:
-            notice = Notice(str(locked), Tone.ERROR, ("Remove them, or wait for that request.",))
+            notice = Notice(
+                str(locked), Tone.ATTENTION, ("Remove them, or wait for that request.",)
+            )
             return await self._draw(state, Hints(notice=notice), "")
         except InvalidInput as bad:
             hints = Hints(
-                Notice(str(bad), Tone.ERROR),
+                Notice(str(bad), Tone.ATTENTION),
                 justification=_justification(turn),
                 tell_people=_tell_people(turn),
             )
@@ -228,7 +230,7 @@ class SetupFlow:
         logger.info("Set-up submitted as request %s", request.id)
         # The clicked card becomes the requester's copy of the request card (recorded as such
         # by submit), so every later decision updates it in place.
-        notice = RequestNotice(f"Submitted as request {request.id}.", RequestTone.GOOD)
+        notice = Notice(f"Submitted as request {request.id}.", Tone.GOOD)
         view = await self._services.approvals.view(turn.principal, request.id, notice=notice)
         card_body = (
             request_card(view)

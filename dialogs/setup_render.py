@@ -13,11 +13,12 @@ from cards.setup.policy import policy_card
 from cards.setup.review import review_card
 from cards.setup.review_mappers import review_view, users_view
 from cards.setup.users import users_card
-from cards.setup.views import DownloadLink, Notice, Step, StepFrame
+from cards.setup.views import DownloadLink, Step, StepFrame
 from dialogs.setup_state import FlowState
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import UserId
 from sharedcalling.services import Services
+from sharedcalling.services.notices import Notice
 from sharedcalling.services.setup import SetupDraft
 
 Card = dict[str, Any]

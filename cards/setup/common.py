@@ -22,7 +22,8 @@ from cards.elements import (
     fact_set,
     text_block,
 )
-from cards.setup.views import STEP_COUNT, Page, Step, StepFrame, Tone
+from cards.setup.views import STEP_COUNT, Page, Step, StepFrame
+from sharedcalling.services.notices import Tone
 
 FLOW_TITLE = "Set up Shared Calling"
 
@@ -46,7 +47,7 @@ def header(frame: StepFrame) -> list[Element]:
     notice = frame.notice
     if notice is not None:
         lines = [text_block(line, size="Small") for line in notice.lines]
-        color = "Attention" if notice.tone is Tone.ERROR else None
+        color = "Attention" if notice.tone is Tone.ATTENTION else None
         body.append(
             container(text_block(notice.text, weight="Bolder", color=color), *lines,
                       style=notice.tone.value)

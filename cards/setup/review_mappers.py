@@ -10,11 +10,9 @@ from cards.setup.mappers import PEOPLE_PER_PAGE, group_title, paged
 from cards.setup.views import (
     Attestation,
     DownloadLink,
-    Notice,
     ReviewView,
     StatusView,
     StepFrame,
-    Tone,
     UsersView,
 )
 from cards.text import phone
@@ -29,6 +27,7 @@ from sharedcalling.domain.planning import (
 )
 from sharedcalling.domain.requests import ChangeRequest, RequestState
 from sharedcalling.domain.tenant import Group, User
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.setup.review import FindingGroup, RowState, SetupReview, UserRow
 
 REVIEW_PER_PAGE = 10

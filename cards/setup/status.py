@@ -6,7 +6,8 @@ from typing import Any
 
 from cards.actions import REQUEST_ID, SETUP_REQUEST_CANCEL, SETUP_REQUEST_STATUS
 from cards.elements import card, container, execute, fact_set, text_block
-from cards.setup.views import StatusView, Tone
+from cards.setup.views import StatusView
+from sharedcalling.services.notices import Tone
 
 
 def status_card(view: StatusView) -> dict[str, Any]:
@@ -15,7 +16,7 @@ def status_card(view: StatusView) -> dict[str, Any]:
         text_block(view.headline, weight="Bolder", size="Medium", spacing="None"),
     ]
     if view.notice is not None:
-        color = "Attention" if view.notice.tone is Tone.ERROR else None
+        color = "Attention" if view.notice.tone is Tone.ATTENTION else None
         body.append(
             container(text_block(view.notice.text, color=color), style=view.notice.tone.value)
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sharedcalling.services.notices import Notice
+
 
 class Step(StrEnum):
     """The set-up's steps; FIX is step 1's second card (a choice the account needs)."""
@@ -45,20 +47,6 @@ _TITLES = {
     Step.REVIEW: "Review and submit",
 }
 STEP_COUNT = 6
-
-
-class Tone(StrEnum):
-    INFO = "accent"
-    GOOD = "good"
-    WARNING = "warning"
-    ERROR = "attention"
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    text: str
-    tone: Tone = Tone.INFO
-    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

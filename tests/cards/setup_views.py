@@ -16,10 +16,11 @@ from cards.setup.mappers import (
     policy_view,
 )
 from cards.setup.review_mappers import review_view, status_view, users_view
-from cards.setup.views import Notice, Step, StepFrame, Tone
+from cards.setup.views import Step, StepFrame
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.ports import SnapshotScope
 from sharedcalling.services.setup import accounts, assignment, numbers, policies, selection
 from sharedcalling.services.setup.draft import SetupDraft

@@ -26,7 +26,8 @@ from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.requests import ChangeRequest, Decision, RequestKind, RequestState
 from sharedcalling.services.approvals.policy import ApprovalPolicy
 from sharedcalling.services.approvals.queries import RequestList
-from sharedcalling.services.approvals.views import Audience, Notice, RequestView, Roster, Tone
+from sharedcalling.services.approvals.views import Audience, RequestView, Roster
+from sharedcalling.services.notices import Notice, Tone
 from tests.cards.card_checks import (
     MAX_CARD_BYTES,
     actions_of,

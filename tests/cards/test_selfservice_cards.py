@@ -18,7 +18,8 @@ from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.requests import RequestKind
 from sharedcalling.domain.rules import Severity
 from sharedcalling.services.approvals.policy import ApprovalPolicy
-from sharedcalling.services.approvals.views import Audience, Notice, RequestView, Roster, Tone
+from sharedcalling.services.approvals.views import Audience, RequestView, Roster
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.planning import preview_plan
 from sharedcalling.services.selfservice.outcomes import Offered
 from tests.cards.card_checks import (

@@ -17,7 +17,8 @@ from sharedcalling.domain.requests import Actor, ChangeRequest, RequestKind, Req
 from sharedcalling.services.approvals import copies, leases
 from sharedcalling.services.approvals.roster import read_roster
 from sharedcalling.services.approvals.runtime import NoAppInstaller
-from sharedcalling.services.approvals.views import Notice, Roster, Tone
+from sharedcalling.services.approvals.views import Roster
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.notifier import Unreachable
 from sharedcalling.services.unit_of_work import CardCopy
 

@@ -8,13 +8,8 @@ from typing import TYPE_CHECKING
 from sharedcalling.domain.ids import RequestId, UserId
 from sharedcalling.domain.requests import Actor, ChangeRequest, RequestState
 from sharedcalling.services.approvals.roster import read_roster
-from sharedcalling.services.approvals.views import (
-    Audience,
-    Notice,
-    RequestView,
-    Roster,
-    audience_for,
-)
+from sharedcalling.services.approvals.views import Audience, RequestView, Roster, audience_for
+from sharedcalling.services.notices import Notice
 from sharedcalling.services.notifier import Delivery, OutboundMessage, Unreachable
 from sharedcalling.services.ports import TenantError
 from sharedcalling.services.unit_of_work import CardCopy, ConversationRef, RecordNotFound

@@ -22,7 +22,7 @@ from sharedcalling.domain.requests import (
 from sharedcalling.services.approvals import copies
 from sharedcalling.services.approvals.drafts import current_fingerprint
 from sharedcalling.services.approvals.refusals import audit_refusal
-from sharedcalling.services.approvals.views import Notice, Tone
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.notifier import OutboundMessage, Unreachable
 from sharedcalling.services.requests import apply_event
 from sharedcalling.services.unit_of_work import RecordNotFound

@@ -16,7 +16,8 @@ from sharedcalling.domain.requests import Actor, RequestEvent
 from sharedcalling.services.approvals import announce, decisions, install, queries, replan
 from sharedcalling.services.approvals.background import approval_jobs
 from sharedcalling.services.approvals.refusals import audit_refusal, bounded
-from sharedcalling.services.approvals.views import Notice, RequestView, Tone
+from sharedcalling.services.approvals.views import RequestView
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.requests import actor_of, normalize_request_id
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from sharedcalling.services.approvals.decisions import ActionResult, unknown_req
 from sharedcalling.services.approvals.refusals import audit_refusal
 from sharedcalling.services.approvals.roster import read_roster
 from sharedcalling.services.approvals.runtime import InstallUnsupported
-from sharedcalling.services.approvals.views import Notice, Tone
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.unit_of_work import RecordNotFound
 
 if TYPE_CHECKING:

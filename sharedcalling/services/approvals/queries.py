@@ -9,7 +9,8 @@ from sharedcalling.domain.names import same
 from sharedcalling.domain.requests import Actor, ChangeRequest, RequestState
 from sharedcalling.services.approvals import copies
 from sharedcalling.services.approvals.roster import read_roster
-from sharedcalling.services.approvals.views import Notice, RequestView, may_view
+from sharedcalling.services.approvals.views import RequestView, may_view
+from sharedcalling.services.notices import Notice
 from sharedcalling.services.requests import find_requests
 from sharedcalling.services.unit_of_work import RecordNotFound
 

@@ -13,7 +13,7 @@ from sharedcalling.domain.requests import Actor, ChangeRequest, RequestState
 from sharedcalling.services.approvals.decisions import ActionResult, unknown_request_text
 from sharedcalling.services.approvals.drafts import open_attestations, prepare_request
 from sharedcalling.services.approvals.refusals import audit_refusal
-from sharedcalling.services.approvals.views import Notice, Tone
+from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.requests import submit_request
 from sharedcalling.services.unit_of_work import RecordNotFound, UsersLocked
 

@@ -17,6 +17,7 @@ from sharedcalling.domain.requests import (
 )
 from sharedcalling.domain.requests import may_decide as may_decide_role
 from sharedcalling.services.approvals.policy import MAX_REFRESH_USERS, ApprovalPolicy
+from sharedcalling.services.notices import Notice
 
 
 class Audience(StrEnum):
@@ -26,13 +27,6 @@ class Audience(StrEnum):
     """Everyone else: who decided what, and what is still pending."""
     REQUESTER = "requester"
     """The requester: the status, with Cancel while it can be cancelled, Re-plan when stale."""
-
-
-class Tone(StrEnum):
-    PLAIN = ""
-    GOOD = "good"
-    ATTENTION = "attention"
-    WARNING = "warning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +66,6 @@ class Roster:
         """Deciders of `request`: never its requester or beneficiary (separation of duties)."""
         barred = {fold(request.requester_id), fold(request.beneficiary_id or "")}
         return tuple(a for a in self.deciders(request) if fold(a) not in barred)
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    text: str
-    tone: Tone = Tone.PLAIN
 
 
 @dataclass(frozen=True, slots=True)
