@@ -264,3 +264,32 @@ def test_reset_tenant_reloads_the_tenant_file(environ, tmp_path: Path):
     code, out, _ = cli(whatif, "callerid", "--user", "PradeepG@contoso.example", "--format", "json")
     answer = json.loads(out)
     assert (answer["outcome"], answer["outbound_number"]) == ("PERSONAL_DR", "+493023125190")
+
+
+def test_callerid_presents_the_resource_account_a_caller_id_policy_substitutes(
+    environ, tmp_path: Path
+):
+    """A calling line identity policy with substitute Resource: people see the resource
+    account's number, not the user's own, in the data as in the card."""
+    owner = "00000000-0000-4000-8000-000000000004"  # has +1 425-555-0142 of their own
+
+    def present_the_main_line(objects) -> None:
+        objects["calling_line_identity_policy"].append(
+            {
+                "name": "MainLine",
+                "substitute": "Resource",
+                "resource_account_id": "00000000-0000-4000-8000-000000000051",
+            }
+        )
+        user = next(u for u in objects["user"] if u["id"] == owner)
+        user.setdefault("direct_policies", []).append(
+            {"policy_type": "CallingLineIdentity", "name": "MainLine"}
+        )
+
+    whatif = whatif_file(environ, tmp_path, present_the_main_line)
+    code, out, err = cli(whatif, "callerid", "--user", owner, "--format", "json")
+    assert (code, err) == (EXIT_OK, ""), err
+    answer = json.loads(out)
+    assert answer["outbound_number"] == "+14255550100"  # ra-mainline's number
+    assert answer["emergency"]["numbers"] == ["+14255550142"]  # PSAPs still call the person back
+    assert "+1 425-555-0100" in answer["text"]

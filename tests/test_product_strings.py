@@ -80,3 +80,24 @@ def test_the_scan_would_catch_a_demo_name(tmp_path: Path) -> None:
 def test_the_domain_model_assumes_no_usage_location() -> None:
     user = User(UserId("00000000-0000-4000-9000-000000000001"), "a@example.test", "A")
     assert user.usage_location is None
+
+
+def _json_strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def test_the_teams_app_manifest_names_nobody_from_the_demo_tenant() -> None:
+    """The package's texts (descriptions, command hints) are what every real tenant's users read."""
+    import json
+
+    template = json.loads((ROOT / "manifest" / "manifest.template.json").read_text("utf-8"))
+    strings = list(_json_strings(template))
+    assert any("call out as" in text for text in strings)  # the scan reads the command texts
+    assert [text for text in strings if DEMO_NAMES.search(text)] == []

@@ -125,7 +125,11 @@ def _reason(ctx: Context, finding: Finding) -> Reason:
             finding.code,
         )
     if finding.code == "SC-U08":
-        policy = ctx.users[0].ecrp.name if ctx.users else "none"
+        policy = ctx.users[0].ecrp.name if ctx.users else None
+        if policy is None or ctx.snapshot.emergency_routing_policy(policy) is None:
+            # Missing is not the same fix as unsuitable: there is nothing to edit, one must exist.
+            named = f" ({policy} does not exist)" if policy else ""
+            return Reason(f"no emergency call routing policy is in force{named}", finding.code)
         kind = number.number_type.value if number is not None else "resource account"
         text = f"emergency call routing policy {policy} does not suit {ra}'s {kind} number"
         return Reason(text, finding.code)

@@ -191,12 +191,19 @@ def assert_emergency_not_set_up(answer: CallerIdAnswer, code: str) -> None:
 def test_a_missing_emergency_routing_policy_is_named_instead_of_a_callback_number() -> None:
     """Fix 3: no effective ECRP for a Shared Calling user (SC-U08)."""
     user = me(SC, EMPTY_VRP)
-    assert_emergency_not_set_up(caller_id_answer(user, tenant(user)), "SC-U08")
+    answer = caller_id_answer(user, tenant(user))
+    assert_emergency_not_set_up(answer, "SC-U08")
+    said = " ".join(reason.text for reason in answer.emergency.reasons)  # the card's details
+    assert "no emergency call routing policy is in force" in said
+    assert "does not suit" not in said  # missing is not named as the wrong one
 
 
 def test_an_unsuitable_emergency_routing_policy_is_named() -> None:
     user = me(SC, EMPTY_VRP, PolicyRef(PolicyType.EMERGENCY_CALL_ROUTING, "US-DR"))
-    assert_emergency_not_set_up(caller_id_answer(user, tenant(user)), "SC-U08")
+    answer = caller_id_answer(user, tenant(user))
+    assert_emergency_not_set_up(answer, "SC-U08")
+    said = " ".join(reason.text for reason in answer.emergency.reasons)
+    assert "emergency call routing policy US-DR does not suit" in said
 
 
 def test_a_direct_routing_account_needs_usages_on_the_users_emergency_policy() -> None:

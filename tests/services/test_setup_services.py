@@ -209,3 +209,21 @@ def test_a_new_resource_account_resets_what_depended_on_the_old_one() -> None:
     assert moved.user_ids == DRAFT.user_ids  # the people chosen stay
     same = DRAFT.with_account(DRAFT.resource_account_id or UserId(""), None, None)
     assert same.policy_name == "Redmond"
+
+
+def test_the_same_account_or_policy_in_another_case_keeps_the_answers_that_followed() -> None:
+    """Teams compares ids and policy names without case: "redmond" is the policy already chosen,
+    so the emergency numbers picked for it stay."""
+    assert DRAFT.resource_account_id is not None
+    assert DRAFT.policy_name is not None
+    assert DRAFT.emergency_numbers  # the sample has numbers to lose
+    account = UserId(DRAFT.resource_account_id.upper())
+    again = DRAFT.with_account(account, DRAFT.emergency_location_id, DRAFT.ra_voice_routing_policy)
+    assert (again.policy_name, again.emergency_numbers) == (
+        DRAFT.policy_name,
+        DRAFT.emergency_numbers,
+    )
+    renamed = DRAFT.with_policy(DRAFT.policy_name.lower(), is_new=DRAFT.policy_is_new)
+    assert renamed.emergency_numbers == DRAFT.emergency_numbers
+    other = DRAFT.with_policy("Somewhere else", is_new=True)
+    assert other.emergency_numbers is None  # another policy does reset them

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sharedcalling.domain import names
 from sharedcalling.domain.desired import DesiredState, GroupAssignment
 from sharedcalling.domain.errors import InvalidInput
 from sharedcalling.domain.ids import GroupId, UserId
@@ -58,7 +59,7 @@ class SetupDraft:
         self, account_id: UserId, location_id: str | None, vrp: str | None
     ) -> SetupDraft:
         """A new account resets the later answers that depend on it (its policies, numbers)."""
-        same = self.resource_account_id == account_id
+        same = names.same(self.resource_account_id, account_id)
         return replace(
             self
             if same
@@ -69,7 +70,7 @@ class SetupDraft:
         )
 
     def with_policy(self, name: str, *, is_new: bool) -> SetupDraft:
-        if self.policy_name == name and self.policy_is_new == is_new:
+        if names.same(self.policy_name, name) and self.policy_is_new == is_new:
             return self
         return replace(self, policy_name=name, policy_is_new=is_new, emergency_numbers=None)
 
