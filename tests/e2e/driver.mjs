@@ -35,18 +35,21 @@ async function cardCount(page) {
 
 // The newest card whose text contains `text`, among those after the first `since` cards
 // (0 for cards that update in place).
-async function waitForCardText(page, text, since, wait = timeout) {
+// `pattern`: `text` is a regular expression (e.g. progress past zero), not a plain substring.
+async function waitForCardText(page, text, since, wait = timeout, pattern = false) {
   await page.waitForFunction(
-    ({ text, since }) => [...document.querySelectorAll('.ac-adaptiveCard')]
-      .slice(since).some((card) => card.innerText.includes(text)),
-    { text, since },
+    ({ text, since, pattern }) => [...document.querySelectorAll('.ac-adaptiveCard')]
+      .slice(since).some((card) => (pattern
+        ? new RegExp(text).test(card.innerText) : card.innerText.includes(text))),
+    { text, since, pattern },
     { timeout: wait },
   );
+  const matches = (found) => (pattern ? new RegExp(text).test(found) : found.includes(text));
   const all = cards(page);
   const n = await all.count();
   for (let i = n - 1; i >= 0; i -= 1) {
     const card = all.nth(i);
-    if ((await card.innerText()).includes(text)) return card;
+    if (matches(await card.innerText())) return card;
   }
   throw new Error(`no card contains ${text}`);
 }
@@ -112,6 +115,7 @@ async function run(page, step, state) {
   if (step.waitCard !== undefined) {
     const card = await waitForCardText(
       page, step.waitCard, step.anywhere ? 0 : state.since, step.timeout ?? timeout,
+      step.pattern ?? false,
     );
     state.card = card;
     await page.waitForTimeout(step.settle ?? 500);

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -87,8 +88,15 @@ def test_megan_sets_up_shared_calling_alex_approves_and_diego_calls_out_shared(
     approval card, the in-place updates and the report arrive live."""
     require_tools()
     out = shots(tmp_path)
+    # Each grant takes 2 s and they run one at a time, as a busy tenant answers: long enough for
+    # the progress that replaces the approval card in place to be seen (and photographed).
+    slow_tenant = {
+        "EMULATED_FAULTS": "grant_policy=delay:2",
+        "APPLY_CONCURRENCY": "1",
+        "APPLY_PROGRESS_INTERVAL_SECONDS": "2",
+    }
     with (
-        running_bot(tmp_path) as bot,
+        running_bot(tmp_path, **slow_tenant) as bot,
         running_playground(bot, "MeganB", tmp_path) as megan,
         running_playground(bot, "AlexW", tmp_path) as alex,
         running_playground(bot, "DiegoS", tmp_path) as diego,
@@ -108,7 +116,9 @@ def test_megan_sets_up_shared_calling_alex_approves_and_diego_calls_out_shared(
                 {"waitCard": "Redmond pilot", "anywhere": True, "timeout": 150_000},
                 {"shootCard": str(out / "e2e-3-alex-approval.png")},
                 {"press": "Approve"},
-                # The card says the approval is recorded, and soon after turns into the report.
+                # The card answers in place with his decision; the report follows.
+                {"waitCard": "Alex Wilber approved at", "anywhere": True, "timeout": 30_000},
+                {"shootCard": str(out / "e2e-3-alex-approved.png")},
                 {"waitCard": "is applied", "anywhere": True, "timeout": 90_000},
                 {"shootCard": str(out / "e2e-3-alex-report.png")},
             ],
@@ -123,6 +133,15 @@ def test_megan_sets_up_shared_calling_alex_approves_and_diego_calls_out_shared(
                     {"press": "Submit for approval"},
                     {"waitLast": "Waiting for approval"},
                     {"shootCard": str(out / "e2e-2-megan-submitted.png")},
+                    # Her status card follows the apply in place, then becomes the report.
+                    {
+                        "waitCard": r"[1-9][0-9]* of [0-9]+ changes done \(",
+                        "pattern": True,  # past the first change: the card really moves
+                        "anywhere": True,
+                        "timeout": 150_000,
+                        "settle": 0,
+                    },
+                    {"shootCard": str(out / "e2e-3-megan-progress.png")},
                     {"waitCard": "is applied", "anywhere": True, "timeout": 120_000},
                     {"shootCard": str(out / "e2e-3-megan-report.png")},
                     {"say": "shared calling status"},
@@ -144,15 +163,22 @@ def test_megan_sets_up_shared_calling_alex_approves_and_diego_calls_out_shared(
         assert "Diego Siciliani, your caller ID changed" in notice
         assert "+1 425-555-0100" in notice
 
-        review, submitted, megans_report, status = (plain(text) for text in setup.cards()[-4:])
+        review, submitted, progress, megans_report, status = (
+            plain(text) for text in setup.cards()[-5:]
+        )
+        assert re.search(r"[1-9]\d* of \d+ changes done \(\d+%\)", progress), progress
         assert "Contoso Main Line" in status
         assert "+1 425-555-0100" in status
         assert "Redmond pilot" in review
         assert "+1 425-555-0100" in review
         request_id = _request_id(submitted)
-        asked, alexs_report = (plain(text) for text in approval.cards())
+        asked, approved, alexs_report = (plain(text) for text in approval.cards())
         assert request_id in asked
         assert "Megan Bowen" in asked
+        assert request_id in approved
+        assert "Your approval is recorded" in approved
+        assert "Alex Wilber approved at" in approved
+        assert "Reject" not in approved  # decided: the buttons are gone
         for report in (megans_report, alexs_report):
             assert f"{request_id} is applied" in report
             assert "Diego Siciliani" in report
@@ -174,8 +200,6 @@ def test_megan_sets_up_shared_calling_alex_approves_and_diego_calls_out_shared(
 
 
 def _request_id(card: str) -> str:
-    import re
-
     found = re.search(r"SC-[0-9A-Z]{8}", card)
     assert found, card
     return found.group(0)
