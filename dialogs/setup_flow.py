@@ -22,7 +22,7 @@ from cards.setup.status import status_card
 from cards.setup.views import DownloadLink, Step
 from dialogs.answer import Answer
 from dialogs.setup_actions import BACK, Result, StepActions, text_of
-from dialogs.setup_render import Hints, SetupRenderer
+from dialogs.setup_render import PAGED_LISTS, Hints, SetupRenderer
 from dialogs.setup_state import FlowState
 from sharedcalling.domain.access import Principal
 from sharedcalling.domain.errors import InvalidInput
@@ -177,10 +177,7 @@ class SetupFlow:
         if verb == ids.SETUP_BACK and state.step in BACK:
             return state.moved(step=BACK[state.step]), None
         if verb == ids.SETUP_PAGE:
-            name, page = text_of(data, ids.LIST), data.get(ids.PAGE)
-            if name not in ("accounts", "users", "review") or not isinstance(page, int):
-                raise InvalidInput("That page does not exist.")
-            return state.moved(pages={**state.pages, name: max(1, page)}), None
+            return await self._page(state, data)
         if verb == ids.SETUP_ADD_USERS:
             return await act.add_users(state, data)
         if verb in (ids.SETUP_REMOVE_USERS, ids.SETUP_CLEAR_USERS):
@@ -190,6 +187,18 @@ class SetupFlow:
         if verb in (ids.SETUP_NUMBER_UP, ids.SETUP_NUMBER_REMOVE):
             return await act.move_number(state, data, remove=verb == ids.SETUP_NUMBER_REMOVE)
         raise InvalidInput("That action is not part of this step.")
+
+    async def _page(self, state: FlowState, data: Mapping[str, Any]) -> Result:
+        """Another page of the step's list: only a page the card could have offered (a forged
+        number is refused, not clamped, so the state stays as it was)."""
+        name, page = text_of(data, ids.LIST), data.get(ids.PAGE)
+        if PAGED_LISTS.get(name) is not state.step:
+            raise InvalidInput("This step has no such list, so nothing was changed.")
+        count = await self._renderer.page_count(state, name)
+        # bool is an int in Python, and a JSON true is no page number.
+        if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= count:
+            raise InvalidInput(f"That page does not exist: the pages run from 1 to {count}.")
+        return state.moved(pages={**state.pages, name: page}), None
 
     async def _export(self, state: FlowState, turn: SetupTurn) -> Outcome:
         fmt = text_of(turn.data, ids.FORMAT)

@@ -7,11 +7,20 @@ from typing import Any
 
 from cards.setup.accounts import accounts_card, fix_card
 from cards.setup.assignment import assignment_card
-from cards.setup.mappers import accounts_view, assignment_view, fix_view, numbers_view, policy_view
+from cards.setup.mappers import (
+    ACCOUNTS_PER_PAGE,
+    PEOPLE_PER_PAGE,
+    accounts_view,
+    assignment_view,
+    fix_view,
+    numbers_view,
+    page_count,
+    policy_view,
+)
 from cards.setup.numbers import numbers_card
 from cards.setup.policy import policy_card
 from cards.setup.review import review_card
-from cards.setup.review_mappers import review_view, users_view
+from cards.setup.review_mappers import REVIEW_PER_PAGE, review_view, users_view
 from cards.setup.users import users_card
 from cards.setup.views import DownloadLink, Step, StepFrame
 from dialogs.setup_state import FlowState
@@ -22,6 +31,13 @@ from sharedcalling.services.notices import Notice
 from sharedcalling.services.setup import SetupDraft
 
 Card = dict[str, Any]
+
+PAGED_LISTS: dict[str, Step] = {
+    "accounts": Step.ACCOUNT,
+    "users": Step.USERS,
+    "review": Step.REVIEW,
+}
+"""The lists a card pages through, and the step whose card shows each."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +107,14 @@ class SetupRenderer:
                     tell_people=hints.tell_people,
                 )
                 return review_card(view)
+
+    async def page_count(self, state: FlowState, list_name: str) -> int:
+        """How many pages the list `list_name` of the current step has now."""
+        if list_name == "accounts":
+            return page_count(len(await self._setup.list_accounts()), ACCOUNTS_PER_PAGE)
+        # One row per chosen person (the users step and the review list the same people).
+        size = PEOPLE_PER_PAGE if list_name == "users" else REVIEW_PER_PAGE
+        return page_count(len(state.draft.user_ids), size)
 
     async def _policy(self, frame: StepFrame, state: FlowState) -> Card:
         draft = state.draft

@@ -37,9 +37,14 @@ _TYPES = {
 }
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages `total` items fill, `size` a page (an empty list still has page 1)."""
+    return max(1, math.ceil(total / size))
+
+
 def paged(items: Sequence[T], number: int, size: int, list_name: str) -> tuple[Sequence[T], Page]:
     """The page `number` (clamped to the pages there are) of `items`."""
-    count = max(1, math.ceil(len(items) / size))
+    count = page_count(len(items), size)
     number = min(max(1, number), count)
     start = (number - 1) * size
     return items[start : start + size], Page(list_name, number, count, len(items))

@@ -16,6 +16,8 @@ HERE = Path(__file__).resolve().parent
 VALIDATOR = HERE / "validate_card.js"
 SDK = HERE / "node_modules" / "adaptivecards"
 MAX_CARD_BYTES = 28 * 1024
+"""Our cap for one card: the card limit of Teams' Power Automate/Workflows connector, well under
+the about 100 KB Teams allows a bot's message (docs/decisions.md, "Cards: our own builders")."""
 
 
 def walk(node: Any) -> Iterator[Any]:
@@ -43,7 +45,7 @@ def verb_of(action: dict[str, Any]) -> str | None:
 
 
 def assert_card_ok(card: dict[str, Any]) -> None:
-    """Schema 1.5, no nulls, known action ids, unique ids, under Teams' 28 KB limit."""
+    """Schema 1.5, no nulls, known action ids, unique ids, under our 28 KB cap (MAX_CARD_BYTES)."""
     assert card["type"] == "AdaptiveCard"
     assert card["version"] == CARD_VERSION == "1.5"
     assert card["$schema"] == CARD_SCHEMA

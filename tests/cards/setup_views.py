@@ -16,10 +16,11 @@ from cards.setup.mappers import (
     policy_view,
 )
 from cards.setup.review_mappers import review_view, status_view, users_view
-from cards.setup.views import Step, StepFrame
+from cards.setup.views import DownloadLink, Step, StepFrame
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
+from sharedcalling.domain.tenant import PolicyRef, PolicyType
 from sharedcalling.services.notices import Notice, Tone
 from sharedcalling.services.ports import SnapshotScope
 from sharedcalling.services.setup import accounts, assignment, numbers, policies, selection
@@ -33,6 +34,8 @@ from sharedcalling.services.unit_of_work import (
 
 TENANT = TenantId("8f2b0f5e-1c2d-4e3f-9a4b-5c6d7e8f9a0b")
 RA_MAINLINE = UserId("00000000-0000-4000-8000-000000000051")
+RA_BERLIN = UserId("00000000-0000-4000-8000-000000000053")
+VOICE_APPROVERS = "00000000-0000-4000-a000-000000000002"
 DIEGO = UserId("00000000-0000-4000-8000-000000000005")
 PRADEEP = UserId("00000000-0000-4000-8000-000000000012")
 NUMBERS = ("+14255550193", "+14255550194")
@@ -101,6 +104,20 @@ async def fix_card_view(tenant: EmulatedTenantGateway) -> Any:
     return fix_view(frame(Step.FIX, 1), choice, offered)
 
 
+async def vrp_fix_card_view(tenant: EmulatedTenantGateway) -> Any:
+    """Contoso Berlin (Direct Routing) granted NoPSTN, a policy without PSTN usages: usable
+    once the plan grants it one that has them (SC-R08)."""
+    snapshot = await tenant.snapshot(SnapshotScope())
+    berlin = replace(
+        snapshot.users[RA_BERLIN],
+        direct_policies=(PolicyRef(PolicyType.VOICE_ROUTING, "NoPSTN"),),
+    )
+    unrouted = replace(snapshot, users={**snapshot.users, RA_BERLIN: berlin})
+    choice = accounts.account_choice(unrouted, berlin, {})
+    offered = await accounts.fix_choices(unrouted, tenant, choice.country)
+    return fix_view(frame(Step.FIX, 1), choice, offered)
+
+
 async def policy_card_view(tenant: EmulatedTenantGateway) -> Any:
     choices = await policies.policy_choices(RA_MAINLINE, tenant=tenant)
     return policy_view(frame(Step.POLICY, 1), "Contoso Main Line", choices, None, None)
@@ -138,8 +155,53 @@ async def assignment_card_view(tenant: EmulatedTenantGateway) -> Any:
     )
 
 
+async def group_assignment_card_view(tenant: EmulatedTenantGateway) -> Any:
+    """Step 5 in group mode, as Back from the review draws it: Voice Approvers at rank 1."""
+    options = await assignment.assignment_options(None, tenant=tenant)
+    groups = await selection.suggest_groups(tenant=tenant)
+    return assignment_view(
+        frame(Step.ASSIGNMENT),
+        options,
+        group_mode=True,
+        group=("Voice Approvers", VOICE_APPROVERS),
+        rank=1,
+        groups=groups,
+    )
+
+
 async def review_card_view(tenant: EmulatedTenantGateway, draft: SetupDraft = DRAFT) -> Any:
     return review_view(frame(Step.REVIEW, 7), await review_of(tenant, draft), 1)
+
+
+EXPIRED_TEXT = (
+    "This set-up expired: nobody touched it for 72 hours, so its choices were forgotten. "
+    "Nothing was submitted."
+)
+"""What the flow says on the next action after 72 untouched hours (the default
+SETUP_EXPIRY_HOURS); tests/dialogs/test_setup_flow.py checks the flow says exactly this."""
+
+
+DOWNLOAD = DownloadLink(
+    url="http://127.0.0.1:3978/exports/" + "A" * 43,
+    filename="shared-calling-plan-0123456789ab.ps1",
+    note=(
+        "The link works once, for 10 minutes: whoever opens it first gets the file, so do not "
+        "forward it."
+    ),
+)
+"""A download link as the flow makes it (dialogs/setup_flow.py, `_export`)."""
+
+
+async def review_with_download_view(tenant: EmulatedTenantGateway) -> Any:
+    """The review after "PowerShell script": the link, and what Megan had typed kept."""
+    return review_view(
+        frame(Step.REVIEW, 8),
+        await review_of(tenant),
+        1,
+        download=DOWNLOAD,
+        justification="Pilot of Shared Calling for two new hires",
+        tell_people=False,
+    )
 
 
 def submitted_request() -> ChangeRequest:

@@ -21,6 +21,7 @@ from cards.setup.review import review_card
 from cards.setup.status import status_card
 from cards.setup.users import users_card
 from cards.welcome import welcome_card
+from dialogs.setup_flow import CANCELLED_TEXT, ended_card
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.access import Role
 from tests.cards.card_checks import (
@@ -33,17 +34,23 @@ from tests.cards.card_checks import (
     walk,
 )
 from tests.cards.setup_views import (
+    DOWNLOAD,
     DRAFT,
+    EXPIRED_TEXT,
+    VOICE_APPROVERS,
     accounts_card_view,
     assignment_card_view,
     big_tenant,
     fix_card_view,
     generated,
+    group_assignment_card_view,
     numbers_card_view,
     policy_card_view,
     review_card_view,
+    review_with_download_view,
     status_card_view,
     users_card_view,
+    vrp_fix_card_view,
 )
 from tests.cards.test_callerid_cards import assert_golden
 from tests.edge.setup_driver import inputs_of, texts
@@ -62,12 +69,17 @@ async def every_card(tenant: EmulatedTenantGateway) -> dict[str, dict[str, Any]]
     return {
         "setup_accounts": accounts_card(await accounts_card_view(tenant)),
         "setup_fix_location": fix_card(await fix_card_view(tenant)),
+        "setup_fix_vrp": fix_card(await vrp_fix_card_view(tenant)),
         "setup_policy": policy_card(await policy_card_view(tenant)),
         "setup_numbers": numbers_card(await numbers_card_view(tenant)),
         "setup_users": users_card(await users_card_view(tenant)),
         "setup_assignment": assignment_card(await assignment_card_view(tenant)),
+        "setup_assignment_group": assignment_card(await group_assignment_card_view(tenant)),
         "setup_review": review_card(await review_card_view(tenant)),
+        "setup_review_download": review_card(await review_with_download_view(tenant)),
         "setup_status": status_card(status_card_view()),
+        "setup_ended_cancelled": ended_card(CANCELLED_TEXT),
+        "setup_ended_expired": ended_card(EXPIRED_TEXT),
     }
 
 
@@ -87,8 +99,9 @@ async def test_every_step_has_back_next_and_cancel_that_leave_without_inputs(
     tenant: EmulatedTenantGateway,
 ) -> None:
     cards = await every_card(tenant)
-    for name in ("setup_fix_location", "setup_policy", "setup_numbers", "setup_users",
-                 "setup_assignment", "setup_review"):  # fmt: skip
+    for name in ("setup_fix_location", "setup_fix_vrp", "setup_policy", "setup_numbers",
+                 "setup_users", "setup_assignment", "setup_assignment_group", "setup_review",
+                 "setup_review_download"):  # fmt: skip
         actions = {a.get("verb"): a for a in cards[name]["actions"]}
         assert {SETUP_BACK, SETUP_CANCEL} <= set(actions), name
         assert actions[SETUP_BACK]["associatedInputs"] == "none"
@@ -125,6 +138,20 @@ async def test_the_fix_card_asks_for_a_location_of_the_numbers_country(
     assert [c["value"][-2:] for c in choices] == ["01", "02"]  # US locations, not Berlin's
     assert "Contoso HQ, 1 Microsoft Way, Redmond, WA 98052" in texts(card)
     assert "SC-R04" in texts(card)
+
+
+async def test_the_vrp_card_offers_only_policies_with_pstn_usages(
+    tenant: EmulatedTenantGateway,
+) -> None:
+    card = fix_card(await vrp_fix_card_view(tenant))
+    boxes = inputs_of(card)
+    assert [(c["title"], c["value"]) for c in boxes["setup.vrp"]["choices"]] == [
+        ("DE-Berlin-PSTN", "DE-Berlin-PSTN")
+    ]  # not NoPSTN (no usages), not Global
+    assert "setup.location" not in boxes  # the number has its location: only SC-R08 to fix
+    shown = texts(card)
+    assert f"Contoso Berlin \u00b7 +49{NBSP}30{NBSP}23125100" in shown
+    assert "SC-R08: the account needs a voice routing policy with PSTN usages." in shown
 
 
 async def test_the_numbers_card_keeps_the_admins_order_and_names_ineligible_numbers(
@@ -177,6 +204,42 @@ async def test_the_review_card_summarises_and_asks_for_confirmations_and_a_reaso
     [submit] = [a for a in actions_of(card) if a.get("verb") == SETUP_SUBMIT]
     assert submit["data"]["fingerprint"].startswith("sha256:")
     assert {a.get("data", {}).get("format") for a in actions_of(card)} >= {"ps1", "json"}
+
+
+async def test_the_group_mode_assignment_card_keeps_the_group_and_rank(
+    tenant: EmulatedTenantGateway,
+) -> None:
+    card = assignment_card(await group_assignment_card_view(tenant))
+    boxes = inputs_of(card)
+    assert boxes["setup.assign"]["value"] == "group"
+    group = boxes["setup.assign_group"]
+    assert group["value"] == VOICE_APPROVERS
+    assert group["choices"][0] == {"title": "Voice Approvers", "value": VOICE_APPROVERS}
+    assert [c["value"] for c in group["choices"]].count(VOICE_APPROVERS) == 1
+    assert group[TYPEAHEAD] == {"type": "Data.Query", "dataset": "setup.groups"}
+    rank = boxes["setup.rank"]
+    assert (rank["value"], rank["min"], rank["max"]) == (1, 1, 2)  # Seattle Floor 2 holds rank 1
+    assert "Seattle Floor 2: Seattle, rank 1" in texts(card)
+
+
+async def test_the_review_with_a_download_link_keeps_what_was_typed(
+    tenant: EmulatedTenantGateway,
+) -> None:
+    card = review_card(await review_with_download_view(tenant))
+    [link] = [a for a in actions_of(card) if a["type"] == "Action.OpenUrl"]
+    assert (link["title"], link["url"]) == (f"Download {DOWNLOAD.filename}", DOWNLOAD.url)
+    assert DOWNLOAD.note in texts(card)
+    boxes = inputs_of(card)
+    assert boxes["setup.justification"]["value"] == "Pilot of Shared Calling for two new hires"
+    assert boxes["setup.tell_people"]["value"] == "false"
+    assert SETUP_SUBMIT in verbs(card)  # a download does not take Submit away
+
+
+def test_the_ended_cards_say_why_and_offer_a_new_set_up() -> None:
+    for text in (CANCELLED_TEXT, EXPIRED_TEXT):
+        card = ended_card(text)
+        assert texts(card).splitlines() == [text, "[Start a new set-up]"]
+        assert verbs(card) == ["setup.start"]
 
 
 def test_the_status_card_names_the_request_its_state_and_what_happens_next() -> None:
@@ -274,6 +337,8 @@ def test_the_typeahead_check_still_reports_a_card_at_1_5_that_misuses_it() -> No
 
 def test_golden_files_exist_for_every_set_up_card() -> None:
     golden = Path(__file__).resolve().parent / "golden"
-    names = {"setup_accounts", "setup_fix_location", "setup_policy", "setup_numbers",
-             "setup_users", "setup_assignment", "setup_review", "setup_status"}  # fmt: skip
+    names = {"setup_accounts", "setup_fix_location", "setup_fix_vrp", "setup_policy",
+             "setup_numbers", "setup_users", "setup_assignment", "setup_assignment_group",
+             "setup_review", "setup_review_download", "setup_status", "setup_ended_cancelled",
+             "setup_ended_expired"}  # fmt: skip
     assert names <= {p.stem for p in golden.glob("*.json")}

@@ -11,13 +11,13 @@ import pytest
 
 from cards import actions
 from cards.setup.views import Step
-from dialogs.setup_flow import NOT_YOURS_TEXT, SetupFlow, SetupTurn
+from dialogs.setup_flow import NOT_YOURS_TEXT, SetupFlow, SetupTurn, ended_card
 from dialogs.setup_state import FlowState
 from sharedcalling.bootstrap import build_services
 from sharedcalling.domain.access import Principal, Role
 from sharedcalling.domain.ids import TenantId, UserId
 from sharedcalling.services import Services
-from tests.cards.setup_views import DRAFT
+from tests.cards.setup_views import DRAFT, EXPIRED_TEXT
 from tests.edge.conftest import edge_settings
 
 TENANT = TenantId("8f2b0f5e-1c2d-4e3f-9a4b-5c6d7e8f9a0b")
@@ -75,7 +75,8 @@ async def test_the_expiry_counts_from_the_last_touch(services: Services) -> None
         state, turn(MEGAN, actions.SETUP_REFRESH, NOW + limit + timedelta(seconds=1))
     )
     assert gone.state is None
-    assert "expired" in gone.answer.text
+    assert gone.answer.text == EXPIRED_TEXT
+    assert gone.answer.card == ended_card(EXPIRED_TEXT)  # the card tests' snapshot of it
 
 
 async def test_an_accepted_action_touches_the_state_and_a_refused_one_keeps_its_revision(
