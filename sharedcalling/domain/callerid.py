@@ -1,4 +1,7 @@
-"""The caller-ID answer (reference §9): which number a user presents, and how callbacks work."""
+"""The caller-ID answer: which number a user presents, and how callbacks work.
+
+The decision steps are described in docs/architecture.md, "The caller-ID answer".
+"""
 
 from __future__ import annotations
 
@@ -56,7 +59,7 @@ __all__ = [
 def caller_id_answer(
     user: User, snapshot: TenantSnapshot, *, number_countries: Mapping[str, str] | None = None
 ) -> CallerIdAnswer:
-    """Work through §9 steps 1-7 in order; the first matching step decides. Never raises.
+    """Work through the decision steps 1-7 in order; the first matching step decides. Never raises.
 
     `number_countries` holds countries derived from the E.164 prefix for numbers whose
     `IsoCountryCode` is blank, as the plan gets them (services derive them).
@@ -97,7 +100,7 @@ def _personal(facts: Facts, outcome: Outcome, number: PhoneNumber) -> CallerIdAn
     clid = facts.clid
     presented: str | None = number.base
     if clid is not None and clid.substitutes_resource:
-        # CallingIDSubstitute Resource: people see the CLID resource account's number (§9).
+        # CallingIDSubstitute Resource: people see the CLID resource account's number.
         presented = clid.presented_number
         reasons.append(Reason(f"caller-ID policy {clid.policy_name} presents {clid.effect}"))
     return CallerIdAnswer(
@@ -107,7 +110,8 @@ def _personal(facts: Facts, outcome: Outcome, number: PhoneNumber) -> CallerIdAn
         personal_number=number.telephone_number,
         clid=clid,
         callbacks=Callbacks.RING_USER,
-        # Caller-ID blocking and substitution never apply to emergency calls (Caller ID doc).
+        # Caller-ID blocking and substitution never apply to emergency calls:
+        # https://learn.microsoft.com/microsoftteams/caller-id-policies
         emergency=EmergencyAnswer(EmergencyKind.OWN_NUMBER, (number.base,)),
     )
 

@@ -62,7 +62,7 @@ def gather_facts(
     """Numbers, effective VRP, Shared Calling and CLID policies of `user`; never raises.
 
     A number that is not `Activated` (AssignmentFailed, pending, ...) is not a working number:
-    the steps treat the user as not having it (reference §9 step 3).
+    the steps treat the user as not having it (step 3 in docs/architecture.md).
     """
     vrp = effective_policy(user, PolicyType.VOICE_ROUTING, snapshot)
     vrp_policy = snapshot.voice_routing_policy(vrp.name)

@@ -1,4 +1,7 @@
-"""The caller-ID answer as data: outcome codes of reference §9, reasons, callbacks, emergency."""
+"""The caller-ID answer as data: outcome codes, reasons, callbacks, emergency.
+
+The outcome codes are the decision steps of docs/architecture.md, "The caller-ID answer".
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.tenant import AppConfigurationType, CallingIdSubstitute
 
 EMERGENCY_HOLD_MINUTES = 60
-"""How long an emergency callback number stays reserved for the caller (reference §1)."""
+"""How long an emergency callback number stays reserved for the caller
+(New-CsTeamsSharedCallingRoutingPolicy docs)."""
 
 
 class Outcome(StrEnum):
@@ -92,7 +96,7 @@ class CallerIdCaveat:
 @dataclass(frozen=True, slots=True)
 class EmergencyAnswer:
     """What emergency services see. `numbers` keep the policy's order: the first is the one
-    reused when every number is held (reference §9, §10 #26)."""
+    reused when every number is held (New-CsTeamsSharedCallingRoutingPolicy docs)."""
 
     kind: EmergencyKind = EmergencyKind.NONE
     numbers: tuple[str, ...] = ()
@@ -103,7 +107,7 @@ class EmergencyAnswer:
 
 @dataclass(frozen=True, slots=True)
 class CallerIdAnswer:
-    """The outcome of §9 with its number and everything a card needs to explain it."""
+    """The outcome of the decision with its number and everything a card needs to explain it."""
 
     outcome: Outcome
     outbound_number: str | None

@@ -21,7 +21,8 @@ OUTBOUND_CODES = ("SC-R01", "SC-R02", "SC-R03", "SC-R05", "SC-R06", "SC-R08")
 """Resource account rules whose BLOCK means the shared number cannot carry outside calls."""
 
 CALLS_FAIL_CODES = frozenset({"SC-R01", "SC-R03", "SC-R06", "SC-R08"})
-"""The §9 step 5 causes: calls certainly fail. Other outbound BLOCKs say calls may fail."""
+"""The causes of decision step 5 (docs/architecture.md): calls certainly fail. Other outbound
+BLOCKs say calls may fail."""
 
 EMERGENCY_CODES = (
     "SC-U08",

@@ -1,4 +1,4 @@
-"""The text answers to "which number do I call out as?": one line, and one paragraph (§9)."""
+"""The text answers to "which number do I call out as?": one line, and one paragraph."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def summary_text(
     """The answer as one paragraph, with `**bold**` numbers (Markdown, as Teams renders it).
 
     The domain keeps numbers in E.164; the caller passes `number_format` to display them.
-    `admins_notified` says a broken setup was reported to the admins (reference §9 template).
+    `admins_notified` says a broken setup was reported to the admins, so the text may say so.
     """
     voice = _Voice(about_self, subject_name, admins_notified)
     return _unless_unknown(answer, voice, _summary(answer, voice, number_format))
@@ -166,7 +166,7 @@ def _codes(reasons: tuple[Reason, ...]) -> str:
 
 
 def emergency_not_set_up(answer: CallerIdAnswer, voice_object: str) -> str:
-    """The §9 sentence for an emergency path the configuration cannot deliver."""
+    """The sentence for an emergency path the configuration cannot deliver."""
     return (
         f"emergency calling is not set up correctly for {voice_object}; an admin must fix it "
         f"({_codes(answer.emergency.reasons)})"
@@ -213,7 +213,7 @@ def _personal(answer: CallerIdAnswer, voice: _Voice, fmt: NumberFormat) -> str:
 def _substituted(
     answer: CallerIdAnswer, clid: CallerIdCaveat, own: str, voice: _Voice, fmt: NumberFormat
 ) -> str:
-    """CallingIDSubstitute Resource: people see the CLID resource account's number (§9)."""
+    """CallingIDSubstitute Resource: people see the CLID resource account's number."""
     owner = clid.resource_account_name or "a resource account"
     if answer.outbound_number is None:
         return (
@@ -235,7 +235,7 @@ def _problem_sentence(answer: CallerIdAnswer, voice: _Voice) -> str:
     elif {r.code for r in answer.reasons if r.code} <= CALLS_FAIL_CODES:
         effect = "will fail"
     else:
-        # Only the §9 step 5 causes certainly fail; for the others we do not claim more.
+        # Only the causes of step 5 certainly fail; for the others we do not claim more.
         effect = "may fail"
     return (
         f"{_cap(voice.possessive)} shared-calling setup is incomplete ({codes}); "
@@ -244,7 +244,7 @@ def _problem_sentence(answer: CallerIdAnswer, voice: _Voice) -> str:
 
 
 def _problem(answer: CallerIdAnswer, voice: _Voice) -> str:
-    # The §9 template says "An admin has been notified"; it is said only when it is true.
+    # "An admin has been notified" is said only when it is true.
     fix = f" {voice.fix}" if voice.fix else ""
     return f"{_problem_sentence(answer, voice)}.{fix}"
 

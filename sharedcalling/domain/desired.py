@@ -13,7 +13,7 @@ from sharedcalling.domain.ids import GroupId, UserId
 class GroupAssignment:
     """Deliver the Shared Calling policy by group policy assignment instead of per user.
 
-    Only the group's *direct* members receive it (reference §7); `rank` 1 is the highest.
+    Only the group's *direct* members receive it (SC-P08); `rank` 1 is the highest.
     """
 
     group_id: GroupId

@@ -1,4 +1,4 @@
-"""Effective policy resolution (reference §7): direct, then the lowest group rank, then Global."""
+"""Effective policy resolution: direct, then the lowest group rank, then Global."""
 
 from __future__ import annotations
 

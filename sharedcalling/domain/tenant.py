@@ -194,7 +194,7 @@ class PhoneNumber:
 
     @property
     def is_service_number(self) -> bool:
-        """A Calling Plan service number lacks the UserAssignment capability (reference SC-E06)."""
+        """A Calling Plan service number lacks the UserAssignment capability (SC-E06)."""
         return Capability.USER_ASSIGNMENT not in self.capabilities
 
 

@@ -10,7 +10,9 @@ from enum import StrEnum
 GLOBAL_POLICY = "Global"
 """Name of the tenant-wide instance of every policy type."""
 
-# Service plan names (reference §8). Matched by name, never by SKU GUID.
+# Service plan names, as in Microsoft Entra's licensing service plan reference
+# (https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference).
+# Matched by name, never by SKU GUID.
 PLAN_TEAMS_PHONE = "MCOEV"
 PLAN_RESOURCE_ACCOUNT = "MCOEV_VIRTUALUSER"
 PLAN_PAYG_PREFIX = "MCOPSTN_PAYG"
@@ -99,5 +101,5 @@ def shared_calling_target_id(policy_name: str) -> str:
 
 
 def base_number(telephone_number: str) -> str:
-    """The E.164 part of a number, without any `;ext=` suffix (reference §5.7)."""
+    """The E.164 part of a number, without any `;ext=` suffix."""
     return telephone_number.split(";", 1)[0]

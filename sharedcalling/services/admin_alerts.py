@@ -1,6 +1,6 @@
 """Tell the admins, once per person and cause, when a caller-ID answer finds a broken setup.
 
-The answer then says "An admin has been notified" (reference §9), and only when it is true:
+The answer then says "An admin has been notified", and only when it is true:
 a notification went out to at least one admin now, or went out before for the same person and
 the same rule codes. When no admin could be reached the claim is dropped, so the next answer
 tries again and meanwhile tells the person to ask an admin.

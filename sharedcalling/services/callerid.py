@@ -1,4 +1,4 @@
-"""Use case: explain which number a person calls out as (reference §9), read-only."""
+"""Use case: explain which number a person calls out as (docs/architecture.md), read-only."""
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ def display_number(number: str) -> str:
 
 def derived_countries(snapshot: TenantSnapshot, also: Iterable[str] = ()) -> dict[str, str]:
     """Countries from the E.164 prefix for the snapshot's numbers whose `IsoCountryCode` is
-    blank (often so for Direct Routing, reference §10 #18), and for the numbers in `also` that
+    blank (often so for Direct Routing numbers), and for the numbers in `also` that
     the inventory does not list (unassigned Direct Routing numbers)."""
     wanted = [n.telephone_number for n in snapshot.numbers.values() if not n.iso_country_code]
     wanted += [n for n in also if snapshot.number(n) is None]

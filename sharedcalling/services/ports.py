@@ -125,7 +125,7 @@ class TenantReader(abc.ABC):
 
 
 class TenantWriter(abc.ABC):
-    """Writes one Teams tenant (reference §4 change catalogue). Every write is idempotent:
+    """Writes one Teams tenant (the change catalogue of docs/rules.md). Every write is idempotent:
     setting a value it already has succeeds and changes nothing. Adapters raise the `Tenant*`
     errors above, never HTTP or SQL ones."""
 

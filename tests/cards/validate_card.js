@@ -1,7 +1,7 @@
 // Validate Adaptive Cards with Microsoft's SDK: reads a JSON array of cards on stdin and prints a
 // JSON array with, per card, the parse and validation messages (empty when the card is valid).
 // The cards are checked at schema 1.5, or at the version given as the first argument.
-// The UMD bundle works in plain Node; the package root is ESM-only (toolchain-notes.md).
+// The UMD bundle works in plain Node; requiring the package root fails (ESM-only).
 "use strict";
 const AC = require("adaptivecards/dist/adaptivecards.min.js");
 

@@ -86,7 +86,8 @@ def test_a_new_policys_fingerprint_follows_the_admins_order_of_emergency_numbers
 
 
 def test_the_order_of_numbers_an_existing_policy_already_holds_does_not_count():
-    # Compared as a set to decide whether a change is needed (reference §10 #26).
+    # Compared as a set to decide whether a change is needed (docs/rules.md, "Names the plan
+    # chooses").
     snapshot = replace(
         base_snapshot({}),
         shared_calling_policies={"Seattle": SharedCallingPolicy("Seattle", RA_ID, SPARE[:2])},

@@ -1,4 +1,4 @@
-"""Effective policy resolution: direct, then the lowest group rank, then Global (reference §7)."""
+"""Effective policy resolution: direct, then the lowest group rank, then Global."""
 
 from __future__ import annotations
 

@@ -143,7 +143,7 @@ def _feature_types(user: User) -> list[str]:
 
 def _effective(user: User, snapshot: TenantSnapshot) -> list[Json]:
     """Direct assignments win; otherwise the user's group assignment of lowest rank. Global
-    instances are not listed (reference §7.5: empty means Global applies)."""
+    instances are not listed (empty means Global applies)."""
     member_of = {g.id for g in snapshot.groups_of(user.id)}
     found: list[Json] = []
     for policy_type in PolicyType:

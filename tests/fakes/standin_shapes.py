@@ -72,8 +72,8 @@ def number(n: PhoneNumber) -> dict[str, Any]:
 def shared_calling(
     policy: SharedCallingPolicy, snapshot: TenantSnapshot, *, variant: bool
 ) -> dict[str, Any]:
-    """Get-CsTeamsSharedCallingRoutingPolicy output, whose properties its page does not list
-    (reference §10 #16): Identity `Tag:<name>`, ResourceAccount, EmergencyNumbers, Description.
+    """Get-CsTeamsSharedCallingRoutingPolicy output, whose properties its page does not list:
+    Identity `Tag:<name>`, ResourceAccount, EmergencyNumbers, Description.
     `variant` gives the other shapes seen in the wild: ResourceAccount as a UPN and a single
     emergency number as a plain string."""
     account: str | None = policy.resource_account_id

@@ -26,7 +26,7 @@ from sharedcalling.services.numbering import country_of
 from sharedcalling.services.ports import TenantConflict, TenantValidationError
 
 UNSUPPORTED_SERVICE_NUMBER_COUNTRIES = frozenset({"RO", "CZ", "HU", "SG", "NZ", "AU", "JP"})
-"""Countries whose Calling Plan service numbers cannot back Shared Calling (reference SC-R05)."""
+"""Countries whose Calling Plan service numbers cannot back Shared Calling (SC-R05)."""
 
 
 def create_policy(state: TenantState, policy: SharedCallingPolicy) -> list[Any]:
@@ -100,7 +100,8 @@ def update_numbers(
         if n in state.numbers and names.same(state.numbers[n].assigned_target_id, target)
     ]
     kept = [n for n in current if n not in removing]
-    # The service appends in the order given: the first number is the one reused (§10 #26).
+    # The service appends in the order given: the first number is the one reused when none is
+    # free (New-CsTeamsSharedCallingRoutingPolicy docs).
     numbers = tuple(kept) + added
     return [replace(policy, emergency_numbers=numbers), *claimed, *released]
 
@@ -115,7 +116,7 @@ def _claim_numbers(
     """The accepted numbers in order, and the inventory numbers now held by the policy.
 
     An unassigned Direct Routing number is not in the inventory (only assigned DR numbers
-    are), so a DR account's policy accepts a number it does not list (reference SC-E01)."""
+    are), so a DR account's policy accepts a number it does not list (SC-E01)."""
     target = shared_calling_target_id(policy_name)
     accepted: list[str] = []
     claimed = []

@@ -42,7 +42,7 @@ class GraphWriteUnsupported(TenantError):
 class GraphTenantGateway(TenantReader):
     """Reads users, licenses, Teams configurations, groups, numbers and SKUs from Graph.
 
-    A reader only: Graph has no API for the writes of the plan (reference §6.2) except a
+    A reader only: Graph has no API for the writes of the plan (docs/graph.md) except a
     number's emergency location (`set_number_location`), which the composite backend uses.
 
     Graph cannot read policy definitions or group policy assignments, so snapshots leave those

@@ -62,7 +62,7 @@ class PowerShellTenantGateway(PowerShellReads, TenantWriter):
         )
 
     async def set_number_location(self, telephone_number: str, location_id: str) -> None:
-        # The LocationUpdate parameter set: no -Identity (reference §5.3).
+        # The LocationUpdate parameter set of Set-CsPhoneNumberAssignment takes no -Identity.
         await self.runner.run(
             "Set-CsPhoneNumberAssignment",
             {"PhoneNumber": telephone_number, "LocationId": location_id},
@@ -148,7 +148,8 @@ class PowerShellTenantGateway(PowerShellReads, TenantWriter):
 
     async def create_shared_calling_policy(self, policy: SharedCallingPolicy) -> None:
         if not (policy.resource_account_id or "").strip():
-            # -ResourceAccount is Required in the cmdlet's parameter table (reference §10 #4).
+            # -ResourceAccount is Required in the cmdlet's parameter table, though its syntax
+            # line shows it as optional.
             raise TenantValidationError(
                 f'Shared Calling policy "{policy.name}" needs a resource account.',
                 operation="create_shared_calling_policy",

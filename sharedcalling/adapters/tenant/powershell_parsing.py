@@ -55,8 +55,8 @@ def string_list(value: Any) -> tuple[str, ...]:
 
 
 def account_id(value: Any, accounts: Mapping[str, UserId]) -> UserId | None:
-    """An ObjectId or a UPN (seen both ways, reference §10 #16) resolved to an ObjectId through
-    `accounts` (lower-case id or UPN -> id); an unknown value is kept as given."""
+    """An ObjectId or a UPN (the output is undocumented and seen both ways) resolved to an
+    ObjectId through `accounts` (lower-case id or UPN -> id); an unknown value is kept as given."""
     text = _text(value)
     if text is None:
         return None

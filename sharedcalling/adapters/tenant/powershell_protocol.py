@@ -24,7 +24,8 @@ PING = "ping"
 """The health request: answered by the worker itself, never run as a cmdlet."""
 
 MIN_MODULE_VERSION = (5, 5, 0)
-"""The Shared Calling policy cmdlets need MicrosoftTeams 5.5.0 or later (reference §1)."""
+"""The Shared Calling policy cmdlets need MicrosoftTeams 5.5.0 or later: see
+https://learn.microsoft.com/microsoftteams/shared-calling-plan"""
 
 
 class ParamKind(StrEnum):

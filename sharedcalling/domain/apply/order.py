@@ -1,6 +1,6 @@
 """Apply order: levels of the plan's sequence, and which earlier changes each change needs.
 
-The plan lists changes in catalogue order (reference §4; a revert lists them in reverse). A job
+The plan lists changes in catalogue order (docs/rules.md; a revert lists them in reverse). A job
 runs them level by level: a level is a run of changes of one kind, and it starts when the level
 before it has finished. On top of that order, a change is not attempted when a change it needs
 failed (`needs`):

@@ -119,7 +119,7 @@ def verify(
     """Read-back after apply. A change reported done that the tenant does not show, or a change
     a fresh plan still asks for, makes its subject unverified; a group grant whose members do
     not yet resolve to the policy makes them awaiting (Teams propagates group assignments
-    slowly, reference §7)."""
+    slowly, SC-P08)."""
     findings: dict[str, Finding] = {}
     for result in results:
         change = result.change

@@ -1,4 +1,4 @@
-"""A user a request of ours set up, checked by their caller-ID answer (reference §9).
+"""A user a request of ours set up, checked by their caller-ID answer.
 
 Expected: SHARED (or SHARED_EXT) on the policy the applied request granted. The answer is
 `caller_id_answer`, the one the user gets when they ask; this module only says which outcome

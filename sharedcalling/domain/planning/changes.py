@@ -1,4 +1,4 @@
-"""Change variants of the plan (reference §4 change catalogue), each with before and after."""
+"""Change variants of the plan (catalogue in docs/rules.md), each with before and after."""
 
 from __future__ import annotations
 

@@ -160,7 +160,8 @@ def _policy_changes(ctx: Context) -> Iterator[Change]:
         )
         yield CreateSharedCallingPolicy(created, ctx.ra_subject)
         return
-    # The service keeps the list in order and appends what is added (reference §10 #26).
+    # The service keeps the list in order and appends what is added; the order matters because
+    # the first number is reused when none is free.
     before = tuple(policy.emergency_numbers)
     removed, added = needs.numbers_to_remove(ctx), needs.numbers_to_add(ctx)
     kept = tuple(n for n in before if n not in removed)

@@ -1,4 +1,4 @@
-"""Prerequisite rules of the reference (SC-T, SC-U, SC-R, SC-E, SC-P) as pure checks."""
+"""Prerequisite rules of docs/rules.md (SC-T, SC-U, SC-R, SC-E, SC-P) as pure checks."""
 
 from sharedcalling.domain.rules.context import Context, UserFacts, build_context
 from sharedcalling.domain.rules.model import (

@@ -207,7 +207,7 @@ def _distinct(desired: DesiredState, snapshot: TenantSnapshot, group: Group | No
 def _target_emergency_numbers(
     desired: DesiredState, policy: SharedCallingPolicy | None
 ) -> tuple[str, ...]:
-    """The admin's numbers in the admin's order (the first is reused when none is free, §10 #26),
+    """The admin's numbers in the admin's order (the first is reused when none is free),
     else the policy's; repeats dropped."""
     if desired.emergency_numbers is not None:
         return tuple(dict.fromkeys(desired.emergency_numbers))

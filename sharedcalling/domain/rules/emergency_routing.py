@@ -51,7 +51,7 @@ def is_suitable(
     """CP/OC: no PSTN usage on any emergency number. DR: every emergency number has a usage.
 
     A DR usage need not be one of the resource account's own usages: any usage the tenant routes
-    delivers the call, so an admin's valid DR policy is kept (reference SC-U08). Either way the
+    delivers the call, so an admin's valid DR policy is kept (SC-U08). Either way the
     dial strings must cover the country's emergency numbers.
     """
     if policy is None or not policy.emergency_numbers:

@@ -1,4 +1,4 @@
-"""Emergency callback number rules SC-E01..SC-E09 (reference §3.4)."""
+"""Emergency callback number rules SC-E01..SC-E09 (docs/rules.md)."""
 
 from __future__ import annotations
 

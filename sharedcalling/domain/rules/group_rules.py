@@ -1,4 +1,4 @@
-"""Group policy assignment rules SC-P03 and SC-P08 (reference §3.5, §5.6)."""
+"""Group policy assignment rules SC-P03 and SC-P08 (docs/rules.md)."""
 
 from __future__ import annotations
 

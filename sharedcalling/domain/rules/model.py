@@ -30,7 +30,7 @@ class SubjectKind(StrEnum):
 
 
 class ChangeKind(StrEnum):
-    """The change catalogue of reference §4; declaration order is the apply order."""
+    """The change catalogue of docs/rules.md; declaration order is the apply order."""
 
     ENABLE_VOICE = "user.enable_voice"
     DISABLE_VOICE = "user.disable_voice"
@@ -91,9 +91,9 @@ Check = Callable[["Context"], Iterable[Finding]]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A prerequisite rule of the reference: stable code, nominal severity, subject and check.
+    """A prerequisite rule of docs/rules.md: stable code, nominal severity, subject and check.
 
-    Some rules report a different severity for a sub-case the reference names (SC-R04 blocks
+    Some rules report a different severity for a sub-case docs/rules.md names (SC-R04 blocks
     when the location cannot be set, SC-R05 only warns outside the listed countries); the
     finding carries the severity that applies.
     """

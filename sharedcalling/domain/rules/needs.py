@@ -22,7 +22,7 @@ def needs_voice(facts: UserFacts) -> bool:
 
 def needs_vrp(ctx: Context, facts: UserFacts) -> bool:
     """Every Shared Calling user gets an explicit VRP without usages, even when Global looks
-    empty today (reference §10 #20)."""
+    empty today (SC-U07)."""
     if names.same(facts.vrp.name, GLOBAL_POLICY):
         return True
     policy = ctx.snapshot.voice_routing_policy(facts.vrp.name)
@@ -60,7 +60,7 @@ def scp_after_group(ctx: Context, facts: UserFacts) -> str:
 
     A direct assignment still wins; otherwise the lowest rank among the user's groups does, and
     the new grant is inserted at its rank, so an assignment at that rank or below moves down
-    (ranks are renumbered, reference §7). Only direct members inherit.
+    (ranks are renumbered). Only direct members inherit.
     """
     assignment = ctx.desired.group_assignment
     if (

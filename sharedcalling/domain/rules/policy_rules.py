@@ -1,4 +1,4 @@
-"""Policy rules SC-P01, SC-P02, SC-P05, SC-P06 (reference §3.5); SC-P03 and SC-P08 are in
+"""Policy rules SC-P01, SC-P02, SC-P05, SC-P06 (docs/rules.md); SC-P03 and SC-P08 are in
 group_rules."""
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _group_name(ctx: Context) -> str:
 
 def _gives_a_caller_id(ctx: Context, current: str) -> bool:
     """Whether leaving `current` changes the user's caller ID: any named policy, and a Global
-    policy that names a resource account (reference SC-P02)."""
+    policy that names a resource account (SC-P02)."""
     if not names.same(current, GLOBAL_POLICY):
         return True
     policy = ctx.snapshot.shared_calling_policy(current)
@@ -106,7 +106,7 @@ def check_emergency_group_grant(ctx: Context) -> Iterator[Finding]:
 
 def _emergency_beside_a_group_grant(ctx: Context) -> Iterator[Finding]:
     """A group grant delivers the Shared Calling policy only: the emergency call routing policy
-    cannot travel by group (reference SC-P05), so it is granted to each member directly."""
+    cannot travel by group (SC-P05), so it is granted to each member directly."""
     subject = ctx.group_subject
     if subject is None or ctx.ecrp is None:
         return

@@ -1,4 +1,4 @@
-"""Resource account rules SC-R01..SC-R11 (reference §3.3)."""
+"""Resource account rules SC-R01..SC-R11 (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def check_emergency_location(ctx: Context) -> Iterator[Finding]:
 
 def _who_sets_the_location(number: PhoneNumber) -> str:
     """Who can set a location the plan cannot: the TNS desk for Calling Plan, the operator for
-    Operator Connect, the admin for Direct Routing (reference SC-R04)."""
+    Operator Connect, the admin for Direct Routing (SC-R04)."""
     n = number.telephone_number
     if number.number_type is NumberType.OPERATOR_CONNECT:
         return f"Ask {number.operator_name or 'the operator'} to set the emergency location on {n}."

@@ -1,4 +1,4 @@
-"""Tenant-level rules SC-T01, SC-T03..SC-T05 (reference §3.1); SC-T02 needs the live module."""
+"""Tenant-level rules SC-T01, SC-T03..SC-T05 (docs/rules.md); SC-T02 needs the live module."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-user rules SC-U01..SC-U09 (reference §3.2)."""
+"""Per-user rules SC-U01..SC-U09 (docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -164,7 +164,7 @@ def _grant(change: GrantPolicy) -> str:
     identity = ps_literal(change.subject.id)
     if change.policy_type in _GRANT_BY_UPN:
         identity = f"(Get-CsOnlineUser -Identity {identity}).UserPrincipalName"
-    # `$null` unassigns the direct grant (reference §5.2), which only a revert asks for.
+    # `$null` unassigns the direct grant, which only a revert asks for.
     name = "$null" if change.policy_name is None else ps_literal(change.policy_name)
     return f"{cmdlet} -Identity {identity} -PolicyName {name}"
 
@@ -185,7 +185,7 @@ def _guarded(get_cmdlet: str, name: str, body: list[str]) -> list[str]:
 def _create_vrp(change: CreateVoiceRoutingPolicy) -> list[str]:
     name = ps_literal(change.policy.name)
     description = ps_literal(change.policy.description)
-    # Omitting -OnlinePstnUsages creates the policy without PSTN usages (reference §5.5).
+    # Omitting -OnlinePstnUsages creates the policy without PSTN usages.
     create = f"New-CsOnlineVoiceRoutingPolicy -Identity {name} -Description {description}"
     return _guarded("Get-CsOnlineVoiceRoutingPolicy", name, [create])
 

@@ -16,7 +16,7 @@ from sharedcalling.services.numbering import derived_countries, display_number, 
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
 
 MAX_EMERGENCY_NUMBERS = 25
-"""Per set-up; no maximum is documented (reference §10 #6), and each number is held 60 minutes,
+"""Per set-up; Microsoft documents no maximum, and each number is held 60 minutes,
 so 25 serve 25 emergency calls within an hour on one policy."""
 LISTED_INELIGIBLE = 8
 """Ineligible numbers of the account's own type and country shown one by one with the reason."""
