@@ -87,6 +87,38 @@ async def test_a_hard_failure_for_one_user_spares_the_others_and_retry_fixes_it(
         assert (await preview_plan(desired, tenant=h.tenant)).plan.changes == ()
 
 
+async def test_a_write_the_tenant_does_not_show_at_read_back_is_unverified(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The call succeeded, but reading back finds another value (another admin, a sync): the
+    user is unverified with what Teams shows, and the request is only partly applied."""
+    async with harness(database_url) as h:
+        request = await h.approved(DesiredState(RA_MAINLINE, "Seattle", (DIEGO, PRADEEP)))
+        write = h.tenant.grant_policy
+
+        async def overwritten(policy_type: PolicyType, user_id: UserId, name: str | None) -> None:
+            await write(policy_type, user_id, name)
+            if policy_type is SEATTLE and user_id == PRADEEP:
+                await write(policy_type, user_id, "HelpDesk")  # right after the bot's write
+
+        monkeypatch.setattr(h.tenant, "grant_policy", overwritten)
+        job = await h.settle(request.id)
+
+        rows = await h.rows(request.id)
+        assert {r.status for r in rows} == {ChangeStatus.SUCCEEDED}  # every call succeeded
+        assert job.outcome is JobOutcome.PARTIALLY_APPLIED
+        assert (await h.request(request.id)).state is RequestState.PARTIALLY_APPLIED
+        view = await h.apply.view(request.id)
+        assert view is not None
+        [unverified] = view.users_with(UserOutcome.UNVERIFIED)
+        assert unverified.user_id == PRADEEP
+        assert unverified.reason.startswith("scp.grant_user was written, but Teams shows ")
+        assert "HelpDesk" in unverified.reason  # what the tenant holds, not what was written
+        assert "Seattle" not in unverified.reason
+        assert [u.user_id for u in view.users_with(UserOutcome.DONE)] == [DIEGO]
+        assert view.can_retry
+
+
 async def test_retry_needs_a_new_approval_when_the_tenant_changed(database_url: str) -> None:
     faults = parse_faults(f"grant_policy@{PRADEEP}=fail:*:validation")
     async with harness(database_url, faults=faults) as h:

@@ -155,6 +155,52 @@ def test_decided_views_say_who_decided_what_and_when() -> None:
     assert "Still pending: Alex Wilber, Miriam Graham" in json.dumps(request_card(VIEWS["status"]))
 
 
+def _facts(card: dict[str, Any]) -> dict[str, str]:
+    [facts] = [n for n in card["body"] if n.get("type") == "FactSet"]
+    return {f["title"]: f["value"] for f in facts["facts"]}
+
+
+def _findings(card: dict[str, Any]) -> list[str]:
+    body = card["body"]
+    [at] = [i for i, n in enumerate(body) if n.get("text") == "Findings"]
+    return [line.removeprefix("- ") for line in body[at + 1]["text"].splitlines()]
+
+
+def test_the_approval_view_shows_policy_numbers_counts_and_findings() -> None:
+    counted = request()
+    plan = {**counted.plan, "counts": {"users": 5, "changing": 3, "compliant": 1, "blocked": 1}}
+    card = request_card(view(replace(counted, plan=plan), Audience.DECIDE))
+    facts = _facts(card)
+    assert facts["Shared Calling policy"] == "Seattle"
+    assert facts["Emergency callback numbers"] == "+1 425-555-0191"
+    assert facts["Users"] == "5: 3 change, 1 already compliant, 1 blocked"
+    assert facts["Resource account"] == "Contoso Main Line (+1 425-555-0100)"
+    findings = _findings(card)
+    assert findings[:2] == [
+        "WARN SC-R07: Callbacks reach the AA. (acknowledged)",  # attested at submit
+        "BLOCK SC-U01: No Teams Phone license.",
+    ]
+    assert len(findings) == 9
+    assert findings[-1] == "and 12 more (see the plan export)"  # 20 findings, 8 shown
+
+
+@pytest.mark.parametrize(("numbers", "shown"), [(None, "keep the policy's numbers"), ([], "none")])
+def test_emergency_numbers_kept_or_none_are_said_so(numbers: list[str] | None, shown: str) -> None:
+    base = request()
+    desired = {k: v for k, v in base.desired.items() if k != "emergency_numbers"}
+    if numbers is not None:
+        desired["emergency_numbers"] = numbers
+    card = request_card(view(replace(base, desired=desired), Audience.DECIDE))
+    assert _facts(card)["Emergency callback numbers"] == shown
+
+
+def test_no_finding_that_blocks_or_warns_is_said_plainly() -> None:
+    base = request()
+    card = request_card(view(replace(base, plan={**base.plan, "findings": []}), Audience.DECIDE))
+    assert "Findings: none that block or warn." in json.dumps(card)
+    assert not [n for n in card["body"] if n.get("text") == "Findings"]
+
+
 def test_a_big_plan_is_paged_and_every_change_is_on_some_page() -> None:
     first = request_card(VIEWS["5000 users, first page"])
     assert "page 1 of 600" in json.dumps(first)
@@ -180,6 +226,22 @@ def test_refresh_lists_approvers_and_requester_up_to_60_then_nobody() -> None:
     many = Roster("Voice Approvers", tuple(UserId(f"a{n}") for n in range(75)))
     big = RequestView(request(), Audience.STATUS, many, ApprovalPolicy())
     assert request_card(big)["refresh"]["userIds"] == []
+
+
+def _refresh_ids(approvers: int, *, with_requester: bool = False) -> list[str]:
+    ids = [UserId(f"a{n}") for n in range(approvers)]
+    roster = Roster("Voice Approvers", (*ids, *([MEGAN] if with_requester else [])))
+    card = request_card(RequestView(request(), Audience.STATUS, roster, ApprovalPolicy()))
+    assert card["refresh"]["action"]["verb"] == APPROVAL_REFRESH  # on demand, for anyone
+    return list(card["refresh"]["userIds"])
+
+
+def test_refresh_lists_exactly_60_people_and_61_means_on_demand_refresh() -> None:
+    """Teams refreshes automatically for at most 60 listed users; the requester counts."""
+    assert _refresh_ids(59) == [*(f"a{n}" for n in range(59)), MEGAN]  # 60 listed
+    assert _refresh_ids(60) == []  # 60 approvers and the requester: 61, nobody listed
+    # The requester in the approver group is listed once (never as an approver): 60 again.
+    assert len(_refresh_ids(59, with_requester=True)) == 60
 
 
 LISTING = RequestList("Your requests", (request(), APPROVED, REJECTED), "none")

@@ -68,13 +68,15 @@ class Desk:
         *,
         announce: bool = True,
         policy_name: str = "Seattle",
+        emergency_numbers: tuple[str, ...] | None = None,
     ) -> ChangeRequest:
         principal = await self.services.resolve_principal(
             self.services.tenant_id, object_id(requester)
         )
         desired = DesiredState(
-            resource_account_id=RA_MAINLINE, policy_name=policy_name, user_ids=tuple(users)
-        )
+            resource_account_id=RA_MAINLINE, policy_name=policy_name, user_ids=tuple(users),
+            emergency_numbers=emergency_numbers,
+        )  # fmt: skip
         first = await prepare_request(desired, tenant=self.services.tenant, justification="x")
         attested = [f"{f.code}:{f.subject.id}" for f in first.preview.plan.attestations]
         prepared = await prepare_request(
@@ -133,6 +135,12 @@ class Desk:
 
 def card_text(card: dict[str, Any]) -> str:
     return json.dumps(card, ensure_ascii=False)
+
+
+def facts_of(card: dict[str, Any]) -> dict[str, str]:
+    """The card's fact set, title to value."""
+    [facts] = [n for n in card["body"] if n.get("type") == "FactSet"]
+    return {f["title"]: f["value"] for f in facts["facts"]}
 
 
 def verbs_of(card: dict[str, Any]) -> set[str]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from cards.actions import APPROVAL_APPROVE, APPROVAL_REJECT, REQUEST_CANCEL
+from typing import Any
+
+from cards.actions import APPROVAL_APPROVE, APPROVAL_REFRESH, APPROVAL_REJECT, REQUEST_CANCEL
 from sharedcalling.domain.requests import RequestState
 from sharedcalling.services.approvals.announce import announce_pending
-from tests.edge.approvals.kit import Desk, card_text, verbs_of
+from tests.demo_ids import ADELE, DIEGO, ISAIAH
+from tests.edge.approvals.kit import Desk, card_text, facts_of, verbs_of
 from tests.edge.teams import personal
 
 
@@ -32,6 +35,40 @@ async def test_submit_sends_approvers_the_card_and_the_requester_a_status_card(d
     copies = await desk.copies(request.id)
     assert sorted(c.purpose for c in copies) == ["approval", "approval", "status"]
     assert len(desk.connector.messages()) == 3
+
+
+async def test_the_approval_card_shows_policy_numbers_counts_and_findings(desk: Desk) -> None:
+    """What an approver decides on: not only who asks for whom, but the policy, its emergency
+    callback numbers, how many users change, and the findings that block or warn."""
+    await desk.meet("megan", "alex", "miriam")
+    desk.connector.clear()
+    # Diego changes, Adele already has it all, Isaiah has no Teams Phone license (SC-U03).
+    request = await desk.submit(
+        users=(DIEGO, ADELE, ISAIAH), emergency_numbers=("+14255550191", "+14255550192")
+    )
+    sent = {s.conversation_id: s for s in desk.connector.messages()}
+    cards = [sent[personal(p).conversation["id"]].cards[0] for p in ("alex", "miriam")]
+    refreshed = await desk.invoke("alex", APPROVAL_REFRESH, {"requestId": request.id})
+    cards.append(refreshed["value"])  # the approval view Teams shows Alex on a refresh
+
+    for card in cards:
+        assert verbs_of(card) >= {APPROVAL_APPROVE, APPROVAL_REJECT}
+        facts = facts_of(card)
+        assert facts["Shared Calling policy"] == "Seattle"
+        assert facts["Emergency callback numbers"] == "+1 425-555-0191, +1 425-555-0192"
+        assert facts["Users"] == "3: 1 change, 1 already compliant, 1 blocked"
+        findings = _findings_text(card)
+        assert "BLOCK SC-U03: Isaiah Langer" in findings
+        assert "has no Teams Phone license" in findings
+        [r07] = [line for line in findings.splitlines() if "SC-R07" in line]
+        assert r07.startswith("- WARN SC-R07: Confirm Contoso Main Line")
+        assert r07.endswith("(acknowledged)")  # the requester attested it at submit
+
+
+def _findings_text(card: dict[str, Any]) -> str:
+    body = card["body"]
+    [at] = [i for i, n in enumerate(body) if n.get("text") == "Findings"]
+    return str(body[at + 1]["text"])
 
 
 async def test_a_crash_before_announcing_loses_nothing_and_nothing_is_sent_twice(

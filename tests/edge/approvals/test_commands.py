@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
-from cards.actions import APPROVAL_APPROVE, APPROVAL_PAGE, APPROVAL_REFRESH
+from cards.actions import APPROVAL_APPROVE, APPROVAL_PAGE, APPROVAL_REFRESH, APPROVAL_REJECT
+from sharedcalling.services.audit import CSV_COLUMNS
 from tests.edge.approvals.kit import Desk, card_text, verbs_of
 from tests.edge.teams import execute_invoke
 
@@ -110,3 +113,34 @@ async def test_audit_export_is_a_single_use_link_for_admins_and_approvers_only(d
     desk.clock.advance(minutes=11)
     expired = await desk.teams.client.get(csv_path)
     assert expired.status == 410
+
+
+async def test_the_csv_export_has_a_header_and_one_row_per_entry_with_its_chain_hash(
+    desk: Desk,
+) -> None:
+    await desk.meet("megan", "alex", "miriam", "lee")
+    request = await desk.submit()
+    await desk.click("lee", APPROVAL_APPROVE, request)  # refused: audited too
+    await desk.click("miriam", APPROVAL_REJECT, request, reason='=HYPERLINK("x") not now')
+    reply = await desk.teams.ask("alex", "audit export csv")
+    [link] = re.findall(r"\[CSV\]\(([^)]+)\)", reply.text)
+    rows = await desk.audit_rows()
+
+    response = await desk.teams.client.get(link.split("3978", 1)[1])
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "audit.csv" in response.headers["Content-Disposition"]
+    header, *lines = list(csv.reader(io.StringIO(await response.text())))
+    assert tuple(header) == CSV_COLUMNS
+    assert [int(line[0]) for line in lines] == [r["seq"] for r in rows]
+    exported = [dict(zip(header, line, strict=True)) for line in lines]
+    for row, line in zip(rows, exported, strict=True):
+        assert line["hash"] == row["hash"]
+        assert (line["event"], line["outcome"]) == (row["event"], row["outcome"])
+        assert line["request_id"] == (row["request_id"] or "")
+        assert line["actor_id"] == row["actor_id"]
+    # Each hash is the next entry's prev_hash in the store: the exported order is the chain's.
+    assert [r["prev_hash"] for r in rows[1:]] == [line["hash"] for line in exported[:-1]]
+    [rejected] = [line for line in exported if line["to_state"] == "REJECTED"]
+    assert rejected["reason"].startswith("'=HYPERLINK")  # a spreadsheet shows it, never runs it
+    assert [line["outcome"] for line in exported].count("refused") == 1

@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from cards.actions import APPROVAL_APPROVE, APPROVAL_REJECT, REQUEST_REPLAN
-from sharedcalling.domain.requests import ChangeRequest, RequestState
+from sharedcalling.adapters.store.tables import apply_jobs
+from sharedcalling.domain.requests import ChangeRequest, RequestEvent, RequestState
 from sharedcalling.services import Services
 from sharedcalling.services.unit_of_work import UsersLocked
+from tests.apply.harness import tagged_counts
 from tests.db import DIALECTS, Dialect, fresh_database
 from tests.demo_ids import DIEGO, PRADEEP
 from tests.edge.approvals.kit import Desk, card_text, running_desk, verbs_of, world
@@ -57,6 +60,41 @@ async def test_fifty_concurrent_approvals_by_two_approvers_approve_exactly_once(
         ]  # fmt: skip
         assert [r["outcome"] for r in rows].count("recorded") == 1
         assert not [r for r in rows if r["outcome"] == "refused"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_fifty_concurrent_approvals_start_exactly_one_apply_job(
+    dialect: Dialect, tmp_path: Path, connector: FakeConnector
+) -> None:
+    """The same race with the real hook: one job, applied once, each change written once."""
+    async with (
+        fresh_database(dialect, tmp_path) as url,
+        running_desk(url, connector, APPROVALS_REQUIRED="2") as desk,
+    ):
+        await desk.meet("megan", "alex", "miriam")
+        request = await desk.submit()
+        clicks = [
+            desk.click(("alex", "miriam")[i % 2], APPROVAL_APPROVE, request) for i in range(50)
+        ]
+        bodies = await asyncio.gather(*clicks)
+        assert all(b["statusCode"] == 200 for b in bodies)
+        await desk.applies_settled()
+
+        engine = desk.services.uow._engine  # type: ignore[attr-defined]
+        async with engine.connect() as connection:
+            jobs = (await connection.execute(select(apply_jobs))).all()
+        assert [(j.request_id, j.attempt) for j in jobs] == [(request.id, 1)]
+        assert (await desk.request(request.id)).state is RequestState.APPLIED
+        rows = [r for r in await desk.audit_rows() if r["request_id"] == request.id]
+        assert [r["to_state"] for r in rows if r["outcome"] == "transition"] == [
+            "PENDING", "APPROVED", "APPLYING", "APPLIED",
+        ]  # fmt: skip
+        assert [r["event"] for r in rows].count(RequestEvent.START_APPLY.value) == 1
+        writes = tagged_counts(await desk.services.tenant.write_log())  # type: ignore[attr-defined]
+        assert writes
+        assert set(writes.values()) == {1}  # no change written twice by a second run
+        assert {job for job, _ in writes} == {request.id}
 
 
 async def test_the_same_approver_clicking_twice_is_idempotent(desk2: Desk) -> None:

@@ -112,3 +112,24 @@ async def test_an_action_from_another_tenant_is_refused(desk: Desk, pending) -> 
     entry = await assert_only_refusal_audited(desk, before, pending.id)
     assert entry["details"]["refusal"] == "other_tenant"
     assert entry["details"]["tenant_id"] == FOREIGN_TENANT_ID
+
+
+_NO_REASON = object()
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [_NO_REASON, "", "   \n\t", None, 42],
+    ids=["missing", "empty", "blank", "null", "number"],
+)
+async def test_a_reject_without_a_reason_is_refused(desk: Desk, pending, reason: object) -> None:  # type: ignore[no-untyped-def]
+    """The card requires a reason, but a forged invoke can leave it out: the server refuses."""
+    before = await world(desk, pending.id)
+    data = {} if reason is _NO_REASON else {"reason": reason}
+    body = await desk.click("miriam", APPROVAL_REJECT, pending, **data)
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "Give a reason to reject the request." in card_text(body["value"])
+    assert {APPROVAL_APPROVE, APPROVAL_REJECT} <= verbs_of(body["value"])  # still hers to decide
+    entry = await assert_only_refusal_audited(desk, before, pending.id)
+    assert (entry["event"], entry["details"]["refusal"]) == ("reject", "reason_required")
+    assert (await desk.request(pending.id)).state is RequestState.PENDING
