@@ -8,6 +8,7 @@ import pytest
 
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.apply import accounts_to_read, current_value, in_place
+from sharedcalling.domain.apply.readback import shown_text
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.planning import (
@@ -88,3 +89,29 @@ async def test_an_existing_policy_with_other_usages_is_not_in_place() -> None:
     snapshot = await read(EmulatedTenantGateway.seeded(), [])
     assert not in_place(CreateVoiceRoutingPolicy(VoiceRoutingPolicy("NoPSTN", ("X",))), snapshot)
     assert in_place(CreateVoiceRoutingPolicy(VoiceRoutingPolicy("NoPSTN")), snapshot)
+
+
+async def test_what_teams_shows_is_said_in_words_for_the_report() -> None:
+    gateway = EmulatedTenantGateway.seeded()
+    snapshot = await read(gateway, [DIEGO, ADELE])
+    diego, adele = Subject(SubjectKind.USER, DIEGO, "D"), Subject(SubjectKind.USER, ADELE, "A")
+    ghost = Subject(SubjectKind.USER, UserId("00000000-0000-4000-8000-0000000009ff"), "G")
+    scp = GrantPolicy(ChangeKind.SCP_GRANT_USER, adele, PolicyType.SHARED_CALLING, "", "X")
+    vrp = GrantPolicy(ChangeKind.USER_GRANT_VRP, diego, PolicyType.VOICE_ROUTING, "", "X")
+    said = {
+        shown_text(EnableVoice(diego), snapshot),
+        shown_text(DisableVoice(adele), snapshot),
+        shown_text(EnableVoice(ghost), snapshot),
+        shown_text(scp, snapshot),
+        shown_text(vrp, snapshot),
+        shown_text(CreateVoiceRoutingPolicy(VoiceRoutingPolicy("Nowhere")), snapshot),
+    }
+    assert said == {
+        "Enterprise Voice off",
+        "Enterprise Voice on",
+        "no such account any more",
+        'the policy "Seattle" assigned directly',
+        "no direct assignment (Global or a group's policy applies)",
+        "no such policy",
+    }
+    assert not any("{" in text for text in said)  # never a raw value

@@ -3,6 +3,7 @@ already what the change wants. Pure functions of a snapshot read just before the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import assert_never
 
 from sharedcalling.domain.names import fold, policy_key, same
@@ -168,3 +169,38 @@ def policy_type_of(change: Change) -> PolicyType | None:
     if isinstance(change, GrantPolicy | GrantGroupPolicy):
         return change.policy_type
     return None
+
+
+def shown_text(change: Change, snapshot: TenantSnapshot) -> str:
+    """What the tenant shows where `change` wrote, in words for the report ("no direct policy")."""
+    value = current_value(change, snapshot)
+    key, first = next(iter(value.items()))
+    words = _SHOWN.get(key)
+    return words(value, first) if words is not None else str(value)
+
+
+def _numbers_text(numbers: JsonValue) -> str:
+    if not isinstance(numbers, list):
+        return "no such policy"
+    return "emergency callback numbers " + (", ".join(map(str, numbers)) or "none")
+
+
+_SHOWN: dict[str, Callable[[dict[str, JsonValue], JsonValue], str]] = {
+    "voice": lambda _, on: (
+        "no such account any more" if on is None else f"Enterprise Voice {'on' if on else 'off'}"
+    ),
+    "location_id": lambda _, at: f"emergency location {at}" if at else "no emergency location",
+    "direct": lambda _, name: (
+        f'the policy "{name}" assigned directly'
+        if name
+        else "no direct assignment (Global or a group's policy applies)"
+    ),
+    "policy": lambda value, name: (
+        f'the group assigned "{name}" at rank {value.get("rank")}'
+        if name
+        else "no group assignment of this policy type"
+    ),
+    "exists": lambda _, found: "the policy, with other settings" if found else "no such policy",
+    "numbers": lambda _, numbers: _numbers_text(numbers),
+}
+"""current_value's key: the words for what it holds."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sharedcalling.domain.apply.readback import current_value, in_place
+from sharedcalling.domain.apply.readback import in_place, shown_text
 from sharedcalling.domain.apply.status import DONE_STATUSES, ChangeStatus, JobOutcome
 from sharedcalling.domain.names import fold, policy_key
 from sharedcalling.domain.planning.changes import Change, GrantGroupPolicy
@@ -126,7 +126,7 @@ def verify(
         if result.status not in DONE_STATUSES:
             continue
         if not in_place(change, snapshot):
-            shown = current_value(change, snapshot)
+            shown = shown_text(change, snapshot)
             reason = f"{change.kind.value} was written, but Teams shows {shown}"
             findings.setdefault(fold(change.subject.id), _unverified(change, reason))
         elif isinstance(change, GrantGroupPolicy):
