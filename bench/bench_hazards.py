@@ -2,6 +2,10 @@
 GraphTenantGateway against the fake Graph with 50 ms latency per HTTP request, next to the floor.
 
     PYTHONPATH=. .venv/bin/python -m bench.bench_hazards [--users 10000] [--latency 0.05]
+        [--full-read-from 1000]
+
+`--full-read-from` is HazardSettings.full_read_from: from that many accounts the check reads
+every account when the listing costs fewer requests (a huge value keeps the scoped read).
 
 The tenant is the demo tenant with N generated employees, all of them on Shared Calling policy
 Seattle as an applied request of ours left them (enterprise voice on, NoPSTN, US-Emergency,
@@ -10,7 +14,8 @@ reads with a fixed handful of cmdlets whatever the number of users, come from th
 tenant and are not counted. The store is SQLite in a temporary folder. Three checks run in turn:
 the first (it records every subject's facts), a second with nothing changed, and a third after
 the resource account's number was removed (one hazard affecting every user, announced to one
-admin).
+admin). Before each check the snapshot it reads (the one its record names) is read alone,
+timed, as the baseline beside it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.bench_graph import floor_requests as listing_floor
 from bench.bench_graph import tenant_of
+from sharedcalling.adapters.store.apply_store import SqlApplyStore
 from sharedcalling.adapters.store.engine import make_engine, migrate
 from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.adapters.tenant import graph_mapping as gm
@@ -37,6 +44,7 @@ from sharedcalling.domain.planning.codec import desired_to_json
 from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
 from sharedcalling.domain.tenant import AssignmentStatus, PolicyRef, PolicyType, User
 from sharedcalling.services.hazards.check import run_check
+from sharedcalling.services.hazards.presenter import HazardSettings
 from sharedcalling.services.hazards.watchlist import load_watchlist
 from sharedcalling.services.numbering import derived_countries
 from sharedcalling.services.ports import SnapshotScope, TenantGateway
@@ -113,7 +121,7 @@ def applied_request(users: list[UserId]) -> ChangeRequest:
     )  # fmt: skip
 
 
-def floor_requests(accounts: int, resource_accounts: int, numbers: int) -> tuple[int, int]:
+def scoped_floor(accounts: int, resource_accounts: int, numbers: int) -> tuple[int, int]:
     """(requests, of which `$batch`es) the scoped read cannot do with fewer: each account's user
     object and userConfiguration (a resource account's configuration comes with the list of
     them), the two admin role member lists and the SKUs, 20 to a `$batch`; the resource account
@@ -129,8 +137,10 @@ class Run:
     seconds: float
     requests: int
     open_hazards: int
+    read: str
+    """The snapshot the check read, as its record names it: `all users` or `scoped`."""
     read_seconds: float
-    """The same scoped snapshot alone, read just before the check: the baseline beside it."""
+    """That snapshot alone, read just before the check: the baseline beside it."""
 
 
 async def _read(gateway: Any, scope: SnapshotScope) -> float:
@@ -140,15 +150,19 @@ async def _read(gateway: Any, scope: SnapshotScope) -> float:
 
 
 async def timed_check(ports: Any, stack: Any, scope: SnapshotScope, label: str) -> Run:
-    await _read(ports.tenant, scope)  # the fake builds its answers on first use: not ours
-    baseline = await _read(ports.tenant, scope)
+    """`scope` is the scoped read; the baseline is whichever read the check made."""
     stack.fake.reset_counters()
     started = time.perf_counter()
     outcome = await run_check(ports, trigger="bench")
     seconds = time.perf_counter() - started
     if not outcome.ran:
         raise RuntimeError(f"the check did not run: {outcome.reason}")
-    return Run(label, seconds, stack.fake.requests, len(outcome.open_hazards), baseline)
+    requests = stack.fake.requests
+    read = str(outcome.record.summary["read"]) if outcome.record else "scoped"
+    same = SnapshotScope(all_users=True) if read == "all users" else scope
+    await _read(ports.tenant, same)  # the fake builds its answers on first use: not ours
+    baseline = await _read(ports.tenant, same)
+    return Run(label, seconds, requests, len(outcome.open_hazards), read, baseline)
 
 
 async def _store(users: list[UserId], clock: SteppingClock) -> tuple[Any, Any]:
@@ -170,7 +184,7 @@ def _remove_ra_number(emulated: EmulatedTenantGateway) -> None:
     emulated._scoped = None
 
 
-async def bench(generated: int, latency: float) -> None:
+async def bench(generated: int, latency: float, full_read_from: int) -> None:
     emulated = tenant_of(generated)
     users = [UserId(f"00000000-0000-4000-9000-{n:012d}") for n in range(1, generated + 1)]
     configured(emulated, users)
@@ -182,7 +196,10 @@ async def bench(generated: int, latency: float) -> None:
             await stack.gateway.list_numbers()  # sign in first: the token is not benchmarked
             gateway = GraphWithPolicies(stack.gateway, emulated)
             notifier = RecordingNotifier({MEGAN})
-            ports = replace(make_ports(emulated, uow, clock, notifier), tenant=gateway)
+            settings = HazardSettings(full_read_from=full_read_from)
+            apply_store = SqlApplyStore(engine)
+            made = make_ports(emulated, uow, clock, notifier, settings, apply_store=apply_store)
+            ports = replace(made, tenant=gateway)
             runs = [await timed_check(ports, stack, scope, "first check (records every subject)")]
             clock.advance(3600)
             runs.append(await timed_check(ports, stack, scope, "second check, nothing changed"))
@@ -198,33 +215,40 @@ async def bench(generated: int, latency: float) -> None:
 async def report(
     runs: list[Run], ports: Any, stack: Any, gateway: Any, scope: SnapshotScope, latency: float
 ) -> None:
-    watchlist = await load_watchlist(TENANT, uow=ports.uow)
+    watchlist = await load_watchlist(TENANT, uow=ports.uow, apply_store=ports.apply_store)
     snapshot = await gateway.snapshot(scope)
     started = time.perf_counter()
     result = evaluate(watchlist, snapshot, number_countries=derived_countries(snapshot))
     evaluate_seconds = time.perf_counter() - started
     ras = sum(1 for u in snapshot.users.values() if u.is_resource_account)
-    floor, batches = floor_requests(len(scope.user_ids), ras, len(snapshot.numbers))
-    floor_wall = (math.ceil(batches / IN_FLIGHT) + 2) * latency
+    every = await gateway.snapshot(SnapshotScope(all_users=True))
+    floors = {
+        "scoped": scoped_floor(len(scope.user_ids), ras, len(snapshot.numbers))[0],
+        "all users": listing_floor(len(every.users), len(every.numbers)),
+    }
+    batches = scoped_floor(len(scope.user_ids), ras, len(snapshot.numbers))[1]
     print(
-        f"users watched {len(watchlist.users):,}; accounts read {len(snapshot.users):,}; "
-        f"resource accounts {ras}; numbers {len(snapshot.numbers)}; request floor {floor} "
-        f"({batches} $batches); latency floor with {IN_FLIGHT} $batches in flight at "
-        f"{latency * 1000:.0f} ms: {floor_wall:.2f} s"
+        f"users watched {len(watchlist.users):,}; accounts scoped {len(snapshot.users):,}, in "
+        f"the tenant {len(every.users):,}; resource accounts {ras}; numbers "
+        f"{len(snapshot.numbers)}; request floor scoped {floors['scoped']:,} ({batches} "
+        f"$batches, latency floor {(math.ceil(batches / IN_FLIGHT) + 2) * latency:.2f} s with "
+        f"{IN_FLIGHT} in flight at {latency * 1000:.0f} ms), all users {floors['all users']}"
     )
-    print("| check | Graph requests | floor | ratio | check s | its read alone s | ratio | open |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    columns = "check | read | Graph requests | floor | ratio | check s | its read alone s | ratio"
+    print(f"| {columns} | open |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for run in runs:
+        floor = floors[run.read]
         print(
-            f"| {run.label} | {run.requests:,} | {floor:,} | {run.requests / floor:.2f} | "
-            f"{run.seconds:.2f} | {run.read_seconds:.2f} | "
+            f"| {run.label} | {run.read} | {run.requests:,} | {floor:,} | "
+            f"{run.requests / floor:.2f} | {run.seconds:.2f} | {run.read_seconds:.2f} | "
             f"{run.seconds / run.read_seconds:.2f} | {run.open_hazards} |"
         )
     stack.fake.reset_counters()
-    every_seconds = await _read(gateway, SnapshotScope(all_users=True))
+    scoped_seconds = await _read(gateway, scope)
     print(
         f"evaluate alone (pure, {len(result.observations)} findings): {evaluate_seconds:.2f} s; "
-        f"an all-users snapshot of the same tenant: {every_seconds:.2f} s "
+        f"the scoped snapshot of the same accounts: {scoped_seconds:.2f} s "
         f"({stack.fake.requests} requests)"
     )
 
@@ -233,8 +257,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--full-read-from", type=int, default=HazardSettings().full_read_from)
     args = parser.parse_args()
-    asyncio.run(bench(args.users, args.latency))
+    asyncio.run(bench(args.users, args.latency, args.full_read_from))
 
 
 if __name__ == "__main__":

@@ -171,6 +171,7 @@ class Services:
             notifier=self.notifier,
             watch=self.hazards,
             admin_group_id=self.admin_group_id,
+            apply_store=self.apply.deps.store,
         )
 
     async def check_hazards(self, asker: Principal, *, trigger: str = "command") -> CheckOutcome:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sharedcalling.adapters.store.apply_store import SqlApplyStore
 from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.requests import ChangeRequest
@@ -46,4 +47,5 @@ async def world(store_engine: AsyncEngine) -> World:
     await remember_chat(uow, MEGAN, clock.now())
     await remember_chat(uow, DIEGO, clock.now())
     request = await applied_setup(tenant, uow, clock, USERS)
-    return World(tenant, uow, clock, notifier, make_ports(tenant, uow, clock, notifier), request)
+    ports = make_ports(tenant, uow, clock, notifier, apply_store=SqlApplyStore(store_engine))
+    return World(tenant, uow, clock, notifier, ports, request)

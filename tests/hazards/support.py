@@ -12,6 +12,7 @@ from sharedcalling.domain.ids import RequestId, TenantId, UserId
 from sharedcalling.domain.planning import Plan
 from sharedcalling.domain.planning.codec import desired_to_json
 from sharedcalling.domain.requests import Actor, ChangeRequest, RequestEvent, RequestKind
+from sharedcalling.services.apply.store import ApplyStore
 from sharedcalling.services.changes import apply_changes
 from sharedcalling.services.exports.json_export import plan_to_json
 from sharedcalling.services.hazards.check import WatchPorts
@@ -89,6 +90,8 @@ def make_ports(
     clock: Clock,
     notifier: Notifier,
     settings: HazardSettings | None = None,
+    *,
+    apply_store: ApplyStore,
 ) -> WatchPorts:
     return WatchPorts(
         tenant_id=TENANT,
@@ -98,6 +101,7 @@ def make_ports(
         notifier=notifier,
         watch=HazardWatch(settings or HazardSettings()),
         admin_group_id=VOICE_ADMINS,
+        apply_store=apply_store,
     )
 
 

@@ -1,4 +1,5 @@
-"""Leases: of several replicas exactly one runs each hazard check, on SQLite and PostgreSQL."""
+"""Leases: of several replicas exactly one runs each hazard check, on SQLite and PostgreSQL,
+however long the check takes."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sharedcalling.adapters.store.apply_store import SqlApplyStore
 from sharedcalling.adapters.store.engine import make_engine
 from sharedcalling.adapters.store.tenant_state import SqlTenantStateStore
 from sharedcalling.adapters.store.uow import SqlUnitOfWorkFactory
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
-from sharedcalling.services.hazards.check import WatchPorts, run_scheduled
+from sharedcalling.services.clock import SystemClock
+from sharedcalling.services.hazards.check import LEASE_NAME, WatchPorts, run_check, run_scheduled
 from sharedcalling.services.hazards.presenter import HazardSettings
 from tests.db import database_url, migrated_database, store_engine
 from tests.demo_ids import MEGAN
 from tests.hazards import edits
-from tests.hazards.conftest import USERS
+from tests.hazards.conftest import USERS, World
 from tests.hazards.support import (
     TENANT,
     RecordingNotifier,
@@ -73,7 +76,9 @@ async def _replica(
     tenant = await EmulatedTenantGateway.open(SqlTenantStateStore(engine), str(TENANT))
     tenant.faults.delay("snapshot", 0.2)  # long enough for the two checks to overlap
     settings = HazardSettings(interval=3600)
-    return make_ports(tenant, SqlUnitOfWorkFactory(engine), clock, notifier, settings), engine
+    uow = SqlUnitOfWorkFactory(engine)
+    ports = make_ports(tenant, uow, clock, notifier, settings, apply_store=SqlApplyStore(engine))
+    return ports, engine
 
 
 async def _checks(ports: WatchPorts) -> int:
@@ -112,3 +117,39 @@ async def test_two_replicas_on_postgres_run_each_check_once(tmp_path: Path) -> N
         finally:
             await engine_a.dispose()
             await engine_b.dispose()
+
+
+def _real_time_ports(world: World, ttl: float) -> WatchPorts:
+    """Another replica (its own lease owner) on the world's store, on the wall clock."""
+    settings = HazardSettings(lease_ttl=ttl)
+    return make_ports(world.tenant, world.uow, SystemClock(), world.notifier, settings,
+                      apply_store=world.ports.apply_store)  # fmt: skip
+
+
+@pytest.mark.slow
+async def test_a_check_slower_than_its_lease_renews_it_so_no_second_check_starts(
+    world: World,
+) -> None:
+    first, second = _real_time_ports(world, 0.3), _real_time_ports(world, 0.3)
+    world.tenant.faults.delay("snapshot", 1.0, times=1)  # the first check's read: 3 TTLs
+    running = asyncio.create_task(run_check(first, trigger="schedule"))
+    await asyncio.sleep(0.6)  # twice the TTL into the first check
+    meanwhile = await run_check(second, trigger="command")
+    assert (meanwhile.ran, meanwhile.reason) == (False, "another replica is checking right now")
+    assert (await running).ran
+    assert await _checks(first) == 1
+
+
+async def test_a_check_that_lost_its_lease_records_nothing(world: World) -> None:
+    ports = _real_time_ports(world, 0.3)
+    world.tenant.faults.delay("snapshot", 0.5, times=1)
+    running = asyncio.create_task(run_check(ports, trigger="schedule"))
+    await asyncio.sleep(0.05)
+    async with world.uow() as work:  # a replica whose clock ran far ahead takes the lease
+        later = SystemClock().now() + timedelta(hours=1)
+        assert await work.leases.acquire(LEASE_NAME, "other", now=later, ttl=3600)
+        await work.commit()
+    outcome = await running
+    assert not outcome.ran
+    assert "lost" in outcome.reason
+    assert await _checks(ports) == 0

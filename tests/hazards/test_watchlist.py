@@ -9,8 +9,12 @@ import pytest
 
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.ids import RequestId, UserId
+from sharedcalling.domain.planning.changes import GrantPolicy
 from sharedcalling.domain.planning.codec import desired_to_json
 from sharedcalling.domain.requests import ChangeRequest, RequestKind, RequestState
+from sharedcalling.domain.rules.model import ChangeKind, Subject, SubjectKind
+from sharedcalling.domain.tenant import PolicyType
+from sharedcalling.services.apply.replan import revert_desired_to_json
 from sharedcalling.services.hazards.watchlist import build_watchlist, load_watchlist
 from tests.demo_ids import ADELE, DIEGO, MEGAN, NESTOR, RA_HELPDESK, RA_MAINLINE
 from tests.hazards.conftest import World
@@ -79,7 +83,65 @@ async def test_only_applied_and_partially_applied_requests_count(world: World) -
         await work.requests.add(pending)
         await work.requests.add(partial)
         await work.commit()
-    watchlist = await load_watchlist(TENANT, uow=world.uow)
+    watchlist = await load_watchlist(TENANT, uow=world.uow, apply_store=world.ports.apply_store)
     assert ADELE in watchlist.user_ids
     assert NESTOR not in watchlist.user_ids
     assert {p.policy_name for p in watchlist.policies} == {"Seattle", "HelpDesk"}
+
+
+def reverting(n: int, parent: ChangeRequest, *users: str) -> ChangeRequest:
+    """An applied revert of `parent` that set `users`' Shared Calling policy back to Global."""
+    targets = [
+        GrantPolicy(ChangeKind.SCP_GRANT_USER, Subject(SubjectKind.USER, u, u),
+                    PolicyType.SHARED_CALLING, before="Seattle (direct)", policy_name=None)
+        for u in users
+    ]  # fmt: skip
+    base = request(n, DesiredState(RA_MAINLINE, "Seattle", ()))
+    return replace(
+        base, kind=RequestKind.REVERT, parent_id=parent.id,
+        desired=revert_desired_to_json(parent.id, targets, ()),
+    )  # fmt: skip
+
+
+def test_a_revert_undoes_its_request_and_sets_its_users_back_from_older_ones() -> None:
+    older = request(1, DesiredState(RA_MAINLINE, "Seattle", (ADELE, DIEGO, NESTOR)))
+    reverted = request(2, DesiredState(RA_HELPDESK, "HelpDesk", (DIEGO, MEGAN)))
+    revert = reverting(3, reverted, DIEGO)  # Megan was on HelpDesk already: nothing to undo
+    newer = request(4, DesiredState(RA_MAINLINE, "Seattle", (MEGAN,)))
+    watchlist = build_watchlist([newer, revert, reverted, older])
+    users = {w.user_id: w.request_id for w in watchlist.users}
+    # Diego was set back by the revert: not watched for the older request either. Megan is the
+    # newer request's; Adele and Nestor the older one's. HelpDesk: no applied request any more.
+    assert users == {ADELE: older.id, NESTOR: older.id, MEGAN: newer.id}
+    [seattle] = watchlist.policies
+    assert (seattle.policy_name, seattle.request_id) == ("Seattle", newer.id)
+
+
+def test_a_reverted_request_alone_on_its_policy_leaves_it_unwatched() -> None:
+    setup = request(1, DesiredState(RA_HELPDESK, "HelpDesk", (NESTOR,)))
+    other = request(2, DesiredState(RA_MAINLINE, "Seattle", (ADELE,)))
+    watchlist = build_watchlist([reverting(3, setup, NESTOR), other, setup])
+    assert watchlist.user_ids == (ADELE,)
+    assert [p.policy_name for p in watchlist.policies] == ["Seattle"]
+
+
+def test_users_whose_revert_failed_stay_watched_and_a_revert_of_a_revert_restores() -> None:
+    setup = request(1, DesiredState(RA_MAINLINE, "Seattle", (ADELE, DIEGO)))
+    revert = replace(reverting(2, setup, ADELE, DIEGO), state=RequestState.PARTIALLY_APPLIED)
+    failed = {revert.id: frozenset({DIEGO})}
+    assert build_watchlist([revert, setup], failed).user_ids == (DIEGO,)
+
+    again = reverting(3, revert, ADELE)  # the revert reverted: the set-up is back
+    watchlist = build_watchlist([again, revert, setup], failed)
+    assert watchlist.user_ids == tuple(sorted((ADELE, DIEGO)))
+    assert {w.request_id for w in watchlist.users} == {setup.id}
+    assert [p.request_id for p in watchlist.policies] == [setup.id]
+
+
+def test_users_whose_changes_failed_are_left_to_older_requests() -> None:
+    older = request(1, DesiredState(RA_MAINLINE, "Seattle", (DIEGO,)))
+    partial = request(2, DesiredState(RA_HELPDESK, "HelpDesk", (ADELE, DIEGO)),
+                      state=RequestState.PARTIALLY_APPLIED)  # fmt: skip
+    watchlist = build_watchlist([partial, older], {partial.id: frozenset({DIEGO})})
+    users = {w.user_id: w.request_id for w in watchlist.users}
+    assert users == {ADELE: partial.id, DIEGO: older.id}

@@ -153,7 +153,7 @@ async def _submit(
 async def _fix_desired(ports: WatchPorts, hazard: Hazard, base: ChangeRequest) -> DesiredState:
     """The base request's desired state, for the affected users it put on that policy."""
     desired = desired_from_json(base.desired)
-    watchlist = await load_watchlist(ports.tenant_id, uow=ports.uow)
+    watchlist = await load_watchlist(ports.tenant_id, uow=ports.uow, apply_store=ports.apply_store)
     policy = names.policy_key(desired.policy_name)
     on_policy = {
         names.fold(w.user_id) for w in watchlist.users if names.policy_key(w.policy_name) == policy

@@ -38,7 +38,11 @@ class HazardSettings:
     max_cards: int = 10
     """Cards per check; hazards beyond them are announced together in one summary card."""
     lease_ttl: float = 900.0
-    """How long one check may hold the lease before another replica may take over."""
+    """How long the check's lease lasts unless renewed; a running check renews it every third
+    of this, so another replica takes over only from one that stopped (crashed, cut off)."""
+    full_read_from: int = 1000
+    """From this many accounts to read, a check reads every account when the tenant's listing
+    costs no more Graph requests than the scoped read (`services/hazards/reads.py`)."""
 
 
 @dataclass(frozen=True, slots=True)
