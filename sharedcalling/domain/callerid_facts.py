@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sharedcalling.domain.callerid_model import CallerIdCaveat, Reason
 from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.policy import AssignmentSource, EffectivePolicy, effective_policy
-from sharedcalling.domain.rules.user_rules import PROVISIONING
+from sharedcalling.domain.rules.user_rules import TeamsPhone, teams_phone_state
 from sharedcalling.domain.tenant import (
     PLAN_TEAMS_PHONE,
     AccountType,
@@ -160,13 +160,16 @@ def no_pstn_reasons(user: User) -> tuple[Reason, ...]:
 
 
 def _teams_phone_reason(status: ProvisioningStatus | None) -> Reason | None:
-    """SC-U03 in the answer's words; None when provisioned or when the backend cannot tell."""
-    if status is None:
-        return Reason("there is no Teams Phone license", "SC-U03")
-    if status in (ProvisioningStatus.SUCCESS, ProvisioningStatus.UNKNOWN):
-        return None
-    if status in PROVISIONING:
-        return Reason("the Teams Phone license is still provisioning", "SC-U03")
-    if status is ProvisioningStatus.DISABLED:
-        return Reason("Teams Phone is switched off in the license", "SC-U03")
-    return Reason(f"the Teams Phone license is in state {status.value}", "SC-U03")
+    """SC-U03 in the answer's words; None when provisioned or when the backend cannot tell
+    (that doubt is said apart, as the answer's unknowns)."""
+    match teams_phone_state(status):
+        case TeamsPhone.READY | TeamsPhone.UNKNOWN:
+            return None
+        case TeamsPhone.MISSING:
+            return Reason("there is no Teams Phone license", "SC-U03")
+        case TeamsPhone.PROVISIONING:
+            return Reason("the Teams Phone license is still provisioning", "SC-U03")
+        case TeamsPhone.SWITCHED_OFF:
+            return Reason("Teams Phone is switched off in the license", "SC-U03")
+        case TeamsPhone.BROKEN:
+            return Reason(f"the Teams Phone license is in state {status}", "SC-U03")

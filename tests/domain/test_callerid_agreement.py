@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from hypothesis import given, settings
 
 from sharedcalling.adapters.tenant.emulated import EmulatedTenantGateway
 from sharedcalling.domain.callerid import EmergencyKind, Outcome, caller_id_answer
+from sharedcalling.domain.callerid_facts import _teams_phone_reason
 from sharedcalling.domain.desired import DesiredState
 from sharedcalling.domain.policy import effective_policy
 from sharedcalling.domain.rules import RULES, Finding, Severity, SubjectKind, build_context
-from sharedcalling.domain.tenant import PolicyType, TenantSnapshot, User
+from sharedcalling.domain.rules.user_rules import teams_phone_problem
+from sharedcalling.domain.tenant import PolicyType, ProvisioningStatus, TenantSnapshot, User
 from sharedcalling.services.ports import SnapshotScope
 from tests.strategies import agreement_tenants
 
@@ -136,3 +139,15 @@ def test_the_demo_tenant_answers_agree_with_the_rules() -> None:
             assert calling_blocks(findings) == set()
             assert emergency_problems(findings) == set()
     assert checked >= 5  # Adele, Nestor, Patti, Lynne, Grady
+
+
+@pytest.mark.parametrize("status", [None, *ProvisioningStatus])
+def test_the_answer_and_sc_u03_judge_every_teams_phone_state_alike(
+    status: ProvisioningStatus | None,
+) -> None:
+    """The rule blocks exactly when the answer names SC-U03, or says it cannot tell."""
+    blocked = teams_phone_problem("Someone", status) is not None
+    named = _teams_phone_reason(status) is not None
+    cannot_tell = status is ProvisioningStatus.UNKNOWN
+    assert blocked == (named or cannot_tell)
+    assert not (named and cannot_tell)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from enum import StrEnum
 
 from sharedcalling.domain import names
 from sharedcalling.domain.rules.context import Context, UserFacts, how
@@ -56,23 +57,53 @@ PROVISIONING = frozenset(
 )
 
 
+class TeamsPhone(StrEnum):
+    """SC-U03's verdict on a user's Teams Phone plan; the rule and the caller-ID answer word it
+    each their own way but never judge it differently."""
+
+    READY = "ready"
+    MISSING = "missing"
+    PROVISIONING = "provisioning"
+    SWITCHED_OFF = "switched off"
+    UNKNOWN = "unknown"
+    """The backend cannot tell: the rule blocks, the answer says it cannot tell."""
+    BROKEN = "broken"
+    """Any other state (Error...): the license assignment needs fixing."""
+
+
+def teams_phone_state(status: ProvisioningStatus | None) -> TeamsPhone:
+    if status is None:
+        return TeamsPhone.MISSING
+    if status is ProvisioningStatus.SUCCESS:
+        return TeamsPhone.READY
+    if status in PROVISIONING:
+        return TeamsPhone.PROVISIONING
+    if status is ProvisioningStatus.DISABLED:
+        return TeamsPhone.SWITCHED_OFF
+    if status is ProvisioningStatus.UNKNOWN:
+        return TeamsPhone.UNKNOWN
+    return TeamsPhone.BROKEN
+
+
 def teams_phone_problem(name: str, status: ProvisioningStatus | None) -> str | None:
     """What stops Teams Phone for `name`, in SC-U03's words; None when it is provisioned."""
-    if status is None:
-        return f"{name} has no Teams Phone license; assign Teams Phone (or a suite with it)."
-    if status is ProvisioningStatus.SUCCESS:
-        return None
-    if status in PROVISIONING:
-        return f"{name}'s Teams Phone license is {status.value}; retry once provisioned."
-    if status is ProvisioningStatus.DISABLED:
-        return f"Teams Phone is switched off in {name}'s license; turn it on."
-    if status is ProvisioningStatus.UNKNOWN:
-        # In this domain "I can't tell" beats a confident guess: block, and say why.
-        return (
-            f"Cannot tell whether Teams Phone is provisioned for {name}; the backend does not "
-            "report it."
-        )
-    return f"{name}'s Teams Phone license is in state {status.value}; fix the license assignment."
+    match teams_phone_state(status):
+        case TeamsPhone.READY:
+            return None
+        case TeamsPhone.MISSING:
+            return f"{name} has no Teams Phone license; assign Teams Phone (or a suite with it)."
+        case TeamsPhone.PROVISIONING:
+            return f"{name}'s Teams Phone license is {status}; retry once provisioned."
+        case TeamsPhone.SWITCHED_OFF:
+            return f"Teams Phone is switched off in {name}'s license; turn it on."
+        case TeamsPhone.UNKNOWN:
+            # In this domain "I can't tell" beats a confident guess: block, and say why.
+            return (
+                f"Cannot tell whether Teams Phone is provisioned for {name}; the backend does "
+                "not report it."
+            )
+        case TeamsPhone.BROKEN:
+            return f"{name}'s Teams Phone license is in state {status}; fix the license assignment."
 
 
 def check_teams_phone(ctx: Context) -> Iterator[Finding]:
