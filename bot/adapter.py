@@ -42,8 +42,10 @@ def error_response(status: HTTPStatus, message: str) -> web.Response:
 
 def _refuse(bad: BadActivity) -> web.Response:
     reason = log_safe(bad.reason, 120)  # it may quote field names the sender chose
-    logger.warning("Refused a request: %s", reason)
-    return error_response(bad.status, f"Bad request: {reason}.")
+    detail = f" ({bad.detail})" if bad.detail else ""
+    logger.warning("Refused a request: %s%s", reason, detail)
+    kind = "Not implemented" if bad.status == HTTPStatus.NOT_IMPLEMENTED else "Bad request"
+    return error_response(bad.status, f"{kind}: {reason}.")
 
 
 class _Factory(ConnectorFactory):
@@ -151,11 +153,21 @@ def _ignore_expect_replies(activity: Activity) -> None:
 
 
 def _http_response(invoke: InvokeResponse | None) -> web.Response:
+    """The turn's answer over HTTP; never raises (aiohttp would answer a plain-text 500)."""
     if invoke is None:
         return web.Response(status=int(HTTPStatus.CREATED))
     status = int(invoke.status or HTTPStatus.OK)
     if invoke.body is None:
         return web.Response(status=status)
-    return web.Response(
-        status=status, text=wire.dumps(invoke.body), content_type="application/json"
-    )
+    try:
+        text = wire.dumps(invoke.body)
+    except (TypeError, ValueError, RecursionError) as unwritable:
+        # Our bug, not the sender's: bot.inbound refuses the input that made botbuilder do this.
+        logger.error(
+            "Could not write the invoke response (HTTP %d, %s): %s",
+            status,
+            type(invoke.body).__name__,
+            log_safe(str(unwritable), 200),
+        )
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "The bot could not answer.")
+    return web.Response(status=status, text=text, content_type="application/json")

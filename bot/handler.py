@@ -22,10 +22,11 @@ from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 from bot import identity, routing
 from bot.answers import tenant_trouble
 from bot.commands import Help, StartSetup, Unknown, parse_command
+from bot.inbound import SEARCH_INVOKE
 from bot.mentions import text_without_bot_mention
 from bot.notifications import ConversationMemory
 from bot.replies import Reply, escape_markdown, invoke_error, to_activity, to_invoke_response
-from bot.search import SEARCH_INVOKE, answer_search, search_error
+from bot.search import answer_search, search_error
 from bot.setup_turns import SetupConversations, clicked_card
 from bot.welcome import claim_welcome, release_welcome
 from cards.actions import SELF_SERVICE_SUBMIT
@@ -147,7 +148,8 @@ class ChatOpsBot(TeamsActivityHandler):
         return to_invoke_response(await routing.run_action(self._services, asker, verb, data))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
-        # botbuilder 4.17 has no handler for the typeahead's `application/search` invoke.
+        # botbuilder 4.17 has no handler for the typeahead's `application/search` invoke. Only
+        # it and adaptiveCard/action get here: bot.inbound answers other names with 501.
         if turn_context.activity.name == SEARCH_INVOKE:
             return self._create_invoke_response(await self._search(turn_context))
         return await super().on_invoke_activity(turn_context)

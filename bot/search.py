@@ -19,7 +19,6 @@ from sharedcalling.services.ports import TenantError
 
 logger = logging.getLogger(__name__)
 
-SEARCH_INVOKE = "application/search"
 SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
 ERROR_RESPONSE = "application/vnd.microsoft.error"
 MAX_QUERY = 100

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from botbuilder.core import TurnContext
+from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
-from app import create_app
+from app import SERVICES, create_app
+from bot.handler import ChatOpsBot
 from cards.actions import CALLERID_PICK, USER_ID
 from cards.text import unbroken
+from sharedcalling.config import DEMO_TENANT_ID
+from sharedcalling.domain.ids import TenantId
 from tests.edge.conftest import edge_settings
-from tests.edge.teams import Teams, activity, execute_invoke, message, object_id, personal
+from tests.edge.teams import (
+    CHANNEL,
+    Teams,
+    activity,
+    execute_invoke,
+    message,
+    object_id,
+    personal,
+)
 from tests.fakes.fake_connector import FakeConnector
 
 
@@ -155,16 +169,31 @@ async def _refused(teams: Teams, caplog: pytest.LogCaptureFixture, body: Any, st
     assert len(refusals) == 1, [r.getMessage() for r in refusals]
     assert teams.connector.attempts == []
     assert teams.connector.unmatched == []
+    assert await _remembered(teams, body) is None, "no turn ran: its conversation is not stored"
     return str(answer["error"])
 
 
-async def test_a_body_without_a_content_type_gets_415(teams: Teams) -> None:
+async def _remembered(teams: Teams, body: Any) -> object:
+    """The stored reference of `body`'s conversation (every turn of our tenant stores one)."""
+    conversation = body.get("conversation") if isinstance(body, dict) else None
+    conversation_id = conversation.get("id") if isinstance(conversation, dict) else None
+    if not isinstance(conversation_id, str):
+        return None
+    async with teams.client.app[SERVICES].uow() as work:
+        return await work.conversations.get(TenantId(DEMO_TENANT_ID), conversation_id)
+
+
+async def test_a_body_without_a_content_type_gets_415_logged_once(
+    teams: Teams, caplog: pytest.LogCaptureFixture
+) -> None:
     body = json.dumps(message(teams.connector, "lee", "help")).encode()
     response = await teams.client.post(
         "/api/messages", data=body, skip_auto_headers=["Content-Type"]
     )
     assert response.status == 415
     assert "application/json" in (await response.json())["error"]
+    [refusal] = [r for r in caplog.records if r.name == "bot.adapter"]
+    assert "Content-Type" in refusal.getMessage()
     assert teams.connector.attempts == []
 
 
@@ -184,7 +213,7 @@ async def test_json_nested_past_the_documented_depth_gets_400(
     assert "nested deeper than 32" in await _refused(teams, caplog, body, 400)
 
 
-WRONG_TYPES = {
+WRONG_TYPES: dict[str, dict[str, Any]] = {
     "timestamp": {"timestamp": "x"},
     "entities": {"entities": "x"},
     "membersAdded": {"type": "conversationUpdate", "membersAdded": [1]},
@@ -221,6 +250,82 @@ async def test_a_card_action_invoke_without_an_action_object_gets_400(
     if invoke["value"] is None:
         del invoke["value"]
     await _refused(teams, caplog, invoke, 400)
+
+
+NOT_EXECUTE = {
+    "type not a string": {"type": 5},
+    "Action.Submit": {"type": "Action.Submit"},
+    "no type": {"verb": CALLERID_PICK},
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_EXECUTE))
+async def test_a_card_action_invoke_that_is_not_action_execute_gets_400(
+    teams: Teams, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    # botbuilder answered these with an Exception in the body, which no JSON writer takes: the
+    # adapter then raised, and aiohttp answered a plain-text 500.
+    invoke = execute_invoke(teams.connector, "megan", CALLERID_PICK, {})
+    invoke["value"] = {"action": NOT_EXECUTE[case], "trigger": "manual"}
+    assert "Action.Execute" in await _refused(teams, caplog, invoke, 400)
+
+
+UNHANDLED_INVOKES = [
+    "composeExtension/query", "composeExtension/submitAction", "composeExtension/queryLink",
+    "composeExtension/fetchTask", "task/fetch", "task/submit", "fileConsent/invoke",
+    "actionableMessage/executeAction", "tab/fetch", "config/fetch", "signin/verifyState", None,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["x", [1], {"commandId": "search"}], ids=["str", "list", "obj"])
+@pytest.mark.parametrize("name", UNHANDLED_INVOKES)
+async def test_an_invoke_the_bot_does_not_handle_gets_501_before_any_turn(
+    teams: Teams, caplog: pytest.LogCaptureFixture, name: str | None, value: Any
+) -> None:
+    # botbuilder read these values with msrest and raised DeserializationError: a 500.
+    invoke = activity(teams.connector, "megan", personal("megan"), type="invoke", value=value)
+    if name is not None:
+        invoke["name"] = name
+    assert "does not handle this invoke" in await _refused(teams, caplog, invoke, 501)
+
+
+async def test_an_answer_the_bot_cannot_write_is_a_json_500_logged_once(
+    teams: Teams, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unwritable(
+        self: ChatOpsBot, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        # As botbuilder's own error answers are: an Exception where JSON should be.
+        return AdaptiveCardInvokeResponse(
+            status_code=400, type="application/vnd.microsoft.error", value=Exception("x", "y")
+        )
+
+    monkeypatch.setattr(ChatOpsBot, "on_adaptive_card_invoke", unwritable)
+    click = execute_invoke(teams.connector, "megan", CALLERID_PICK, {USER_ID: object_id("adele")})
+    response = await teams.client.post("/api/messages", json=click)
+    assert response.status == 500
+    assert await response.json() == {"error": "The bot could not answer."}
+    [logged] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert logged.name == "bot.adapter"
+    assert "Could not write the invoke response" in logged.getMessage()
+
+
+CHANNEL_DATA = {"team": "x", "channel": [1], "settings": "x", "tenant": [1], "whole": "x"}
+
+
+@pytest.mark.parametrize("kind", ["conversationUpdate", "messageUpdate", "messageDelete"])
+@pytest.mark.parametrize("key", list(CHANNEL_DATA))
+async def test_channel_data_of_the_wrong_shape_gets_400_naming_the_field(
+    teams: Teams, caplog: pytest.LogCaptureFixture, kind: str, key: str
+) -> None:
+    # botbuilder reads channelData with msrest for these types: a traceback and an apology.
+    body = activity(teams.connector, "megan", CHANNEL, type=kind, text="edited")
+    if key == "whole":
+        body["channelData"] = CHANNEL_DATA[key]
+    else:
+        body["channelData"][key] = CHANNEL_DATA[key]
+    error = await _refused(teams, caplog, body, 400)
+    assert f"channelData{'' if key == 'whole' else '.' + key} is not an object" in error
 
 
 UNSAFE_IDS = {

@@ -92,13 +92,14 @@ async def test_a_newline_in_the_tenant_id_cannot_forge_a_log_line(
     teams: Teams, caplog: pytest.LogCaptureFixture
 ) -> None:
     forged = "x\n2026-01-01 00:00:00 INFO bot.handler [-] Admin granted to everyone"
-    await teams.post(message(teams.connector, "lee", "help", tenant_id=forged))
+    body = message(teams.connector, "lee", "help", tenant_id=forged)
+    response = await teams.post(body, expect=400)  # refused before any turn (bot.inbound)
+    assert "tenant.id holds control characters" in (await response.json())["error"]
     assert "\nAdmin granted" not in caplog.text
     assert "\n2026-01-01" not in caplog.text
     refusals = [r.getMessage() for r in caplog.records if "Refused" in r.getMessage()]
     assert refusals
     assert all("\n" not in line for line in refusals)
-    assert any("x\\n2026-01-01" in line for line in refusals)
 
 
 def test_log_safe_escapes_controls_and_bounds_length() -> None:

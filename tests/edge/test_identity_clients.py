@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from bot.openid import KeysUnavailable, OpenIdKeys
 from bot.tokens import BotTokenSource, TokenUnavailable, client_credentials, managed_identity
@@ -80,13 +84,66 @@ async def test_without_any_keys_a_failing_host_makes_tokens_uncheckable(
         await keys.key("key-1")
 
 
-async def test_a_metadata_host_that_does_not_answer_times_out(
+async def test_a_metadata_host_that_does_not_answer_times_out_and_is_not_asked_again_at_once(
     identity: FakeBotIdentity, session: aiohttp.ClientSession
 ) -> None:
-    identity.delay = 5
-    keys = OpenIdKeys(identity.metadata_url, lambda: session, timeout=0.2)
+    identity.hold = asyncio.Event()
+    keys = OpenIdKeys(identity.metadata_url, lambda: session, timeout=0.2, failure_ttl=30)
+    started = time.perf_counter()
     with pytest.raises(KeysUnavailable):
         await keys.key("key-1")
+    assert time.perf_counter() - started < 1.0
+    started = time.perf_counter()
+    with pytest.raises(KeysUnavailable):
+        await keys.key("key-1")
+    assert time.perf_counter() - started < 0.1, "the failure is remembered"
+    assert identity.metadata_fetches == 1
+
+
+@pytest.fixture
+async def stuck_token_url() -> AsyncIterator[tuple[str, list[str]]]:
+    """A token endpoint that takes requests and never answers; the list counts them."""
+    received: list[str] = []
+    never = asyncio.Event()
+
+    async def hang(request: web.Request) -> web.Response:
+        received.append(request.path)
+        await never.wait()  # set when the test is over
+        return web.Response(status=503)
+
+    app = web.Application()
+    app.router.add_post("/{tenant}/oauth2/v2.0/token", hang)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url("")).rstrip("/"), received
+    finally:
+        never.set()
+        await server.close()
+
+
+async def test_a_token_endpoint_that_never_answers_times_out_and_the_failure_is_remembered(
+    stuck_token_url: tuple[str, list[str]], session: aiohttp.ClientSession
+) -> None:
+    url, received = stuck_token_url
+    clock = _Clock()
+    request = client_credentials(url, "", APP_ID, APP_PASSWORD)
+    tokens = BotTokenSource(request, lambda: session, timeout=0.2, failure_ttl=5, clock=clock)
+    started = time.perf_counter()
+    with pytest.raises(TokenUnavailable) as timed_out:
+        await tokens.token()
+    assert time.perf_counter() - started < 1.0
+    assert "TimeoutError" in str(timed_out.value)
+    started = time.perf_counter()
+    for _ in range(3):
+        with pytest.raises(TokenUnavailable):
+            await tokens.token()
+    assert time.perf_counter() - started < 0.1, "the failure is remembered, not retried"
+    assert len(received) == 1
+    clock.now += 6
+    with pytest.raises(TokenUnavailable):
+        await tokens.token()
+    assert len(received) == 2
 
 
 async def test_client_credential_tokens_are_cached_until_shortly_before_they_expire(

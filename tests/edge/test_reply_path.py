@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import aiohttp
 import pytest
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from app import EDGE
-from bot.connector_http import retry_after_seconds
+from bot.connector import ConnectorPool
+from bot.connector_http import ConnectorError, ReplyPolicy, retry_after_seconds
 from tests.edge.teams import BOT_ID, Teams, message, until
 from tests.fakes.fake_connector import FakeConnector, running_connector
 
@@ -118,6 +121,27 @@ async def test_a_stuck_service_url_does_not_starve_other_turns(
     assert not any(w.done() for w in waiting)
     stuck.hold.set()  # type: ignore[union-attr]
     await asyncio.gather(*waiting)
+
+
+async def test_a_connector_that_never_answers_fails_the_reply_within_the_policy(
+    stuck: FakeConnector,
+) -> None:
+    policy = ReplyPolicy(attempts=2, attempt_timeout=0.2, total_seconds=1.0, base_delay=0.01)
+    async with aiohttp.ClientSession() as session:
+        pool = ConnectorPool(
+            lambda: session, tokens=None, user_agent="test", anonymous=True, policy=policy
+        )
+        conversations = pool.client("", stuck.url).conversations
+        started = time.perf_counter()
+        with pytest.raises(ConnectorError) as failed:
+            await conversations.reply_to_activity(
+                "a:personal-lee", "activity-1", Activity(type="message", text="help")
+            )
+        elapsed = time.perf_counter() - started
+    assert "connector unreachable (TimeoutError)" in str(failed.value)
+    assert len(stuck.attempts) == 2, "each attempt timed out, then the retry too"
+    assert 0.4 <= elapsed < 1.5
+    assert stuck.sent == []
 
 
 async def test_a_proactive_message_and_a_card_update_use_the_same_path(teams: Teams) -> None:
