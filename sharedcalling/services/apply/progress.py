@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sharedcalling.domain.callerid import one_line_text
 from sharedcalling.domain.ids import RequestId, TenantId, UserId
-from sharedcalling.domain.names import fold
+from sharedcalling.domain.names import fold, same
 from sharedcalling.domain.requests import ChangeRequest
 from sharedcalling.services.apply.views import ApplyView, Phase, summary_line
 from sharedcalling.services.callerid import Answered
@@ -136,7 +136,7 @@ class ProgressReporter:
     async def started(self, request: ChangeRequest, view: ApplyView) -> None:
         """Give the requester a card to follow when no copy reaches them yet."""
         copies = await self._copies(request.id, fresh=True)
-        if not any(_is(c.recipient_id, request.requester_id) and c.updatable for c in copies):
+        if not _follows_in_place(copies, request.requester_id):
             await self._send(
                 request, request.requester_id, self._presenter.progress(view), PROGRESS
             )
@@ -148,7 +148,7 @@ class ProgressReporter:
         copies = await self._update_copies(request.tenant_id, request.id, message, fresh=True)
         people = [request.requester_id, *(d.actor_id for d in request.decisions if d.approve)]
         for person in dict.fromkeys(fold(p) for p in people):
-            if any(_is(c.recipient_id, person) and c.updatable for c in copies):
+            if _follows_in_place(copies, person):
                 await self._send_text(request.tenant_id, UserId(person), summary_line(view))
             else:
                 await self._send(request, UserId(person), message, REPORT)
@@ -218,8 +218,9 @@ class ProgressReporter:
             logger.info("Could not notify %s: %s", person, type(error).__name__)
 
 
-def _is(left: str | None, right: str) -> bool:
-    return left is not None and fold(left) == fold(right)
+def _follows_in_place(copies: list[CardCopy], person: str) -> bool:
+    """Whether `person` holds a copy of the request's card that updates in place."""
+    return any(c.updatable and same(c.recipient_id, person) for c in copies)
 
 
 __all__ = ["ApplyPresenter", "DeferredPresenter", "Phase", "PlainPresenter", "ProgressReporter"]
