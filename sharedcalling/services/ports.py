@@ -117,6 +117,12 @@ class TenantReader(abc.ABC):
         numbers reference, or a typed id). Not abstract: listing locations is optional."""
         return None
 
+    async def list_teams_admins(self) -> list[UserId] | None:
+        """The holders of a Teams admin directory role (TEAMS_ADMIN_ROLES), ordered by id; None
+        when this backend cannot list them (callers then know admins by the admin group only).
+        Not abstract, like listing locations."""
+        return None
+
     @abc.abstractmethod
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         """A consistent read of the accounts in `scope`, every resource account, and every number,

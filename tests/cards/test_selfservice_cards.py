@@ -102,10 +102,13 @@ def test_the_request_card_says_who_asked_for_themselves_and_who_decides() -> Non
     assert card["body"][0]["text"].startswith("Self-service request SC-7K2M9QF4 by Diego")
     shown = texts(card)
     assert "Diego Siciliani, for themselves (self-service request)" in str(card)
-    assert "1 approval from Voice Approvers or Voice Admins \\\\(never the requester" in str(card)
+    assert (
+        "1 approval from Voice Approvers, Voice Admins or a Teams admin \\\\(never the requester"
+        in str(card)
+    )
     assert "Sent for approval." in shown
     setup = request_card(RequestView(request(1), Audience.STATUS, ROSTER, ApprovalPolicy()))
-    assert "or Voice Admins" not in str(setup)
+    assert "Voice Admins" not in str(setup)
     assert setup["body"][0]["text"] == "Shared Calling request SC-7K2M9QF4"
 
 

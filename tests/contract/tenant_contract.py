@@ -178,6 +178,10 @@ class DirectoryContract(_GatewayFixture):
         found = await gateway.search_users("user0042")
         assert [u.display_name for u in found] == ["Contoso Employee 0042"]
 
+    async def test_teams_admin_role_holders_are_listed(self, gateway: TenantGateway) -> None:
+        """The demo's one Teams Communications Administrator, whatever else she is."""
+        assert await gateway.list_teams_admins() == [UserId(MEGAN.lower())]
+
     async def test_list_resource_accounts_gives_every_one_ordered_by_upn(
         self, gateway: TenantGateway
     ) -> None:

@@ -34,6 +34,7 @@ from tests.demo_ids import (
     MIRIAM,
     PRADEEP,
     demo_group,
+    demo_user,
 )
 from tests.edge.approvals.kit import Desk, running_desk
 from tests.edge.conftest import edge_settings
@@ -434,3 +435,42 @@ async def test_an_admins_open_set_up_holds_the_person_and_unknown_verbs_are_audi
     assert response["statusCode"] == 400
     assert (await _audit_refusals(services))[-1] == ("selfservice.approve_myself", "forged_action")
     assert [r.id for r in await requests_of(services)] == [setup.id]
+
+
+def _offer_with_role(tmp_path: Path, user_id: str, role: str) -> dict[str, str]:
+    """The offer's settings on the self-service tenant where `user_id` also holds `role`."""
+    environ = offer_environ(tmp_path)
+    seed = json.loads(Path(environ["EMULATED_SEED"]).read_text(encoding="utf-8"))
+    [account] = [u for u in seed["objects"]["user"] if u["id"] == user_id]
+    account["directory_roles"] = [role]
+    path = tmp_path / "role-admin-tenant.json"
+    path.write_text(json.dumps(seed), encoding="utf-8")
+    return {**environ, "EMULATED_SEED": str(path)}
+
+
+async def test_a_teams_admin_outside_the_admin_group_is_asked_and_may_decide(
+    tmp_path: Path, database_url: str, connector: FakeConnector
+) -> None:
+    """Holding a Teams admin role makes an admin (identity), so the role holder is announced
+    self-service requests like the admin group's members, and decides them."""
+    lee = demo_user(4)
+    environ = _offer_with_role(tmp_path, lee, "Teams Administrator")
+    settings = edge_settings(database_url, APPLY_POLL_SECONDS="0.05", **environ)
+    async with TestClient(TestServer(create_app(settings), host="127.0.0.1")) as client:
+        teams = Teams(client, connector)
+        services = services_of(teams)
+        admin_group = await services.tenant.get_group(services.admin_group_id)
+        assert lee not in admin_group.member_ids  # only his role makes him an admin
+        await teams.ask("lee", "help")  # reachable
+        teams.connector.clear()
+        await ask_and_send(teams, "diego", "Customer calls")
+        [request] = await requests_of(services)
+        to_lee = [s for s in teams.connector.sent if s.conversation_id == "a:personal-lee"]
+        assert [s.text for s in to_lee] == [
+            f"Approval needed: self-service request {request.id} by Diego Siciliani for themselves."
+        ]
+        click = {REQUEST_ID: request.id, FINGERPRINT: request.fingerprint}
+        await invoke(teams, "lee", APPROVAL_APPROVE, click)
+        stored = await get_request(TENANT, request.id, uow=services.uow)
+        assert [d.actor_id for d in stored.decisions] == [lee]
+        await settled(services, request.id)

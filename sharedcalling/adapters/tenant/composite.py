@@ -74,6 +74,9 @@ class CompositeTenantGateway(TenantGateway):
     async def list_numbers(self) -> list[PhoneNumber]:
         return await self.graph.list_numbers()
 
+    async def list_teams_admins(self) -> list[UserId] | None:
+        return await self.graph.list_teams_admins()
+
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         snapshot = await self.graph.snapshot(scope)
         overlay = await self.powershell.policy_overlay(snapshot.users.values())

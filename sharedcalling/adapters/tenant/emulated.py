@@ -25,6 +25,7 @@ from sharedcalling.adapters.tenant.emulated_writes import (
 from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
+    TEAMS_ADMIN_ROLES,
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
     EmergencyLocation,
@@ -219,6 +220,13 @@ class EmulatedTenantGateway(TenantGateway):
         await self.faults.before("list_emergency_locations")
         locations = self._state.locations.values()
         return sorted(locations, key=lambda loc: (names.fold(loc.description), loc.id))
+
+    async def list_teams_admins(self) -> list[UserId] | None:
+        await self._read("list_teams_admins")
+        holders = (
+            u for u in self._state.users.values() if TEAMS_ADMIN_ROLES & set(u.directory_roles)
+        )
+        return sorted(UserId(names.fold(u.id)) for u in holders)
 
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         await self._read("snapshot")

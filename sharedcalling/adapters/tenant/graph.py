@@ -123,6 +123,9 @@ class GraphTenantGateway(TenantReader):
         numbers = (gm.number_from_graph(item) for item in items)
         return sorted((n for n in numbers if n is not None), key=lambda n: n.telephone_number)
 
+    async def list_teams_admins(self) -> list[UserId] | None:
+        return await self._reader.teams_admins()
+
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         if scope.all_users:
             accounts_task = self._reader.all_accounts()

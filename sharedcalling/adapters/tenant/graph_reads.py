@@ -168,6 +168,10 @@ class AccountReader:
             for template in gm.ROLE_TEMPLATES
         ]
 
+    async def teams_admins(self) -> list[UserId]:
+        """Every holder of a Teams admin role: one `$batch` of the role member lists."""
+        return sorted(await self._roles())
+
     async def _roles(self) -> dict[UserId, tuple[str, ...]]:
         return await self._roles_from(await self._client.batch(self._role_requests()))
 

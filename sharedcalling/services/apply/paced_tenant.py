@@ -50,6 +50,9 @@ class PacedTenant(TenantGateway):
     async def list_numbers(self) -> list[PhoneNumber]:
         return await self.pacer.call("list_numbers", self.reader.list_numbers)
 
+    async def list_teams_admins(self) -> list[UserId] | None:
+        return await self.pacer.call("list_teams_admins", self.reader.list_teams_admins)
+
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
         return await self.pacer.call("snapshot", lambda: self.reader.snapshot(scope))
 

@@ -9,7 +9,7 @@ from sharedcalling.domain.ids import UserId
 from sharedcalling.domain.names import fold
 from sharedcalling.services.approvals.policy import MAX_REFRESH_USERS
 from sharedcalling.services.approvals.views import Roster
-from sharedcalling.services.ports import SnapshotScope, TenantNotFound
+from sharedcalling.services.ports import SnapshotScope, TenantError, TenantNotFound
 
 if TYPE_CHECKING:
     from sharedcalling.services import Services
@@ -55,11 +55,22 @@ async def read_roster(services: Services, *, fresh: bool = False) -> Roster:
 
 
 async def _admins(services: Services) -> tuple[tuple[UserId, ...], str]:
-    """The admin group's direct members (they decide self-service requests too)."""
+    """The admins, who decide self-service requests too: the admin group's direct members, and
+    the holders of a Teams admin role where the backend lists them (identity makes both admins,
+    so both are announced)."""
     try:
         group = await services.tenant.get_group(services.admin_group_id)
     except TenantNotFound:
         logger.warning("Admin group %s does not exist", services.admin_group_id)
-        return (), UNKNOWN_ADMIN_GROUP_NAME
-    members = tuple(UserId(fold(m)) for m in group.member_ids)
-    return members, group.display_name or UNKNOWN_ADMIN_GROUP_NAME
+        members: tuple[UserId, ...] = ()
+        name = UNKNOWN_ADMIN_GROUP_NAME
+    else:
+        members = tuple(UserId(fold(m)) for m in group.member_ids)
+        name = group.display_name or UNKNOWN_ADMIN_GROUP_NAME
+    try:
+        holders = await services.tenant.list_teams_admins() or []
+    except TenantError as error:
+        # The group still decides; role holders are announced once the read works again.
+        logger.warning("Teams admin role holders not read: %s", error)
+        holders = []
+    return tuple(dict.fromkeys((*members, *(UserId(fold(h)) for h in holders)))), name

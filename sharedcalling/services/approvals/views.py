@@ -60,7 +60,7 @@ class Roster:
     def deciders_name(self, request: ChangeRequest) -> str:
         if request.kind is not RequestKind.SELF_SERVICE:
             return self.group_name
-        return f"{self.group_name} or {self.admin_group_name}"
+        return f"{self.group_name}, {self.admin_group_name} or a Teams admin"
 
     def eligible(self, request: ChangeRequest) -> tuple[UserId, ...]:
         """Deciders of `request`: never its requester or beneficiary (separation of duties)."""
