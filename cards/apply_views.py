@@ -113,6 +113,8 @@ def _facts(view: ApplyView) -> tuple[tuple[str, str], ...]:
 def _told(people: PeopleTold) -> str:
     if not people.enabled:
         return "nobody: turned off for this request"
+    if people.telling:
+        return "the messages are going out now; this card is updated when they have"
     if people.problem:
         return f"{people.told:,} ({people.problem})"
     missed = f", {len(people.not_told):,} not told" if people.not_told else ""

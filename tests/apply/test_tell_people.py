@@ -261,3 +261,41 @@ async def test_turned_off_for_the_request_nobody_is_told(database_url: str) -> N
         assert await h.store.notices(request_id) == []  # type: ignore[arg-type]
         told = fact(report_card(h.notifier, request_id), "Told their new caller ID")
         assert told == "nobody: turned off for this request"
+
+
+@dataclass
+class TimelineNotifier(FakeNotifier):
+    """Records how many caller-ID messages had gone out at each in-place update."""
+
+    told_at_update: list[tuple[int, OutboundMessage]] = field(default_factory=list)
+
+    async def update(
+        self, tenant_id: TenantId, delivery: Delivery, message: OutboundMessage
+    ) -> None:
+        self.told_at_update.append((len(caller_id_messages(self)), message))
+        await super().update(tenant_id, delivery, message)
+
+
+def _people_fact(message: OutboundMessage) -> str | None:
+    card = message.card
+    if card is None or "Told their new caller ID" not in texts(card):
+        return None
+    return fact(card, "Told their new caller ID")
+
+
+@pytest.mark.parametrize(("count", "interim"), [(50, True), (3, False)])
+async def test_many_people_to_tell_get_the_report_shown_before_the_messages_go_out(
+    database_url: str, count: int, interim: bool
+) -> None:
+    """At 10 messages a second, 50 people take 5 s: the report is shown first, saying the
+    messages are going out, then updated with how many were told. A few people: one report."""
+    notifier = TimelineNotifier()
+    paced = replace(FAST, notices_per_second=10.0)
+    users = GENERATED[200 : 200 + count]
+    async with harness(database_url, settings=paced, presenter=presenter(), notifier=notifier) as h:
+        request_id = await applied(h, users)
+    reports = [(told, _people_fact(m)) for told, m in notifier.told_at_update if _people_fact(m)]
+    going = "the messages are going out now; this card is updated when they have"
+    expected = [(0, going)] if interim else []
+    assert reports == [*expected, (count, str(count))]
+    assert fact(report_card(notifier, request_id), "Told their new caller ID") == str(count)

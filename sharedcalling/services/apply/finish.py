@@ -32,8 +32,14 @@ from sharedcalling.domain.tenant import TenantSnapshot
 from sharedcalling.services.apply.deps import ApplyDeps
 from sharedcalling.services.apply.replan import JobPlan, replan
 from sharedcalling.services.apply.store import ChangeRow, JobRecord
-from sharedcalling.services.apply.tell import BEFORE, tell_people
+from sharedcalling.services.apply.tell import (
+    BEFORE,
+    tell_people,
+    telling_takes_long,
+    wants_messages,
+)
 from sharedcalling.services.apply.views import (
+    PeopleTold,
     Phase,
     apply_view,
     change_results,
@@ -210,6 +216,12 @@ async def settle(
         view = apply_view(request, rows, phase, findings=findings, outcome=job.outcome)
         if request.state is RequestState.APPLYING:
             request = await _event(deps, request, EVENT_OF[job.outcome], summary_line(view))
+        if wants_messages(request) and telling_takes_long(rows, deps.settings.notices_per_second):
+            interim = apply_view(
+                request, rows, phase, findings=findings, outcome=job.outcome,
+                attempt=job.attempt, people=PeopleTold(telling=True),
+            )  # fmt: skip
+            await deps.reporter.interim(request, interim)
         people = await tell_people(deps, request, rows, job.report.get(BEFORE) or {}, owner)
     else:
         phase = Phase.STALE

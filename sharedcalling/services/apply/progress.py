@@ -142,6 +142,11 @@ class ProgressReporter:
             )
         await self.progress(request, view)
 
+    async def interim(self, request: ChangeRequest, view: ApplyView) -> None:
+        """The report on every copy, with no message to anyone: shown while the people changed
+        are being told, which takes long for many (the final report follows)."""
+        await self._update_copies(request.tenant_id, request.id, self._presenter.report(view))
+
     async def report(self, request: ChangeRequest, view: ApplyView) -> None:
         """The final report on every copy, and a new message for the requester and approvers."""
         message = self._presenter.report(view)

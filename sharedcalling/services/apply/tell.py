@@ -51,6 +51,20 @@ UNCONFIRMED = "not confirmed: the bot stopped while sending"
 _GRANTS = (ChangeKind.SCP_GRANT_USER, ChangeKind.SCP_GRANT_GROUP)
 
 
+INTERIM_AFTER_SECONDS = 3.0
+"""Telling people that takes longer than this (at the notices' pace) gets an interim report."""
+
+
+def telling_takes_long(rows: Sequence[ChangeRow], notices_per_second: float) -> bool:
+    """Whether the people this apply changed are too many to tell before the report shows: by
+    the users its written changes name, or any group grant (its members are not counted)."""
+    written = [r.change for r in rows if r.status is ChangeStatus.SUCCEEDED]
+    if any(c.subject.kind is SubjectKind.GROUP for c in written):
+        return True
+    people = {fold(c.subject.id) for c in written if c.subject.kind is SubjectKind.USER}
+    return len(people) > notices_per_second * INTERIM_AFTER_SECONDS
+
+
 def wants_messages(request: ChangeRequest) -> bool:
     """Default on; the set-up's review step can turn it off for one request."""
     return request.plan.get(TELL_PEOPLE, True) is not False

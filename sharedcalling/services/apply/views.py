@@ -57,6 +57,8 @@ class PeopleTold:
     """`Name (reason)`, by name."""
     problem: str = ""
     """Why nobody could be told (the tenant could not be read)."""
+    telling: bool = False
+    """The messages are going out now: the report shown meanwhile, updated once they have."""
 
 
 @dataclass(frozen=True, slots=True)
