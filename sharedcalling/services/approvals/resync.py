@@ -71,17 +71,19 @@ async def resync(
         return 0
     updated, first = 0, True
     for request_id, group in groupby(behind, key=lambda pair: pair[0].request_id):
-        try:
-            async with services.uow() as work:
-                request = await work.requests.get(services.tenant_id, request_id)
-        except RecordNotFound:
-            continue
         for copy, version in group:
-            if request.version != version:
-                break  # it moved on since the query (perhaps into the apply): next round
             if not first:
                 await asyncio.sleep(spacing)
             first = False
+            # Read right before each update, after the pause: an apply that started meanwhile
+            # owns the copies, and the approved view must not land over its progress.
+            try:
+                async with services.uow() as work:
+                    request = await work.requests.get(services.tenant_id, request_id)
+            except RecordNotFound:
+                break
+            if request.version != version:
+                break  # it moved on since the query (perhaps into the apply): next round
             updated += await copies.update_copy(services, request, copy, roster)
     if updated:
         logger.info("Resynced %d card copies", updated)

@@ -188,3 +188,47 @@ async def test_an_expiry_whose_updates_failed_reaches_the_cards_later(desk: Desk
         [card] = put.cards
         assert not verbs_of(card) & {APPROVAL_APPROVE, APPROVAL_REJECT}
     assert {c.rendered_version for c in await desk.copies(request.id)} == {expired.version}
+
+
+async def test_a_request_that_moves_on_during_the_pause_gets_no_older_view(
+    desk2: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request is read again right before each update: a decision (or an apply start)
+    during the pause between two copies stops the round, so no copy shows an older view."""
+    desk = desk2  # two approvals needed
+    await desk.meet("megan", "alex", "miriam")
+    request = await desk.submit()
+    principal = await desk.services.resolve_principal(desk.tenant, object_id("alex"))
+    first = await apply_event(
+        desk.tenant,
+        request.id,
+        RequestEvent.APPROVE,
+        actor=actor_of(principal),
+        uow=desk.services.uow,
+        clock=desk.services.clock,
+        fingerprint=request.fingerprint,
+    )  # fmt: skip  (committed; its card updates lost)
+    stale = [
+        c for c in await desk.copies(request.id) if c.rendered_version != first.request.version
+    ]
+    assert len(stale) > 1
+    desk.connector.clear()
+
+    moved: list[int] = []
+
+    async def pause_while_miriam_decides(seconds: float) -> None:
+        if not moved:
+            miriam = await desk.services.resolve_principal(desk.tenant, object_id("miriam"))
+            later = await apply_event(
+                desk.tenant, request.id, RequestEvent.APPROVE, actor=actor_of(miriam),
+                uow=desk.services.uow, clock=desk.services.clock,
+                fingerprint=request.fingerprint,
+            )  # fmt: skip
+            moved.append(later.request.version)
+
+    monkeypatch.setattr("sharedcalling.services.approvals.resync.asyncio.sleep",
+                        pause_while_miriam_decides)  # fmt: skip
+    desk.clock.advance(seconds=61)
+    assert await resync(desk.services, lease_seconds=48, spacing=1.0) == 1
+    assert len(_puts(desk)) == 1  # the copy before the pause; none after it shows one approval
+    assert moved
