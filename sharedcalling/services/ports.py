@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Collection, Mapping
+import asyncio
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sharedcalling.domain.errors import SharedCallingError
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
+from sharedcalling.domain.names import fold
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
@@ -22,6 +24,9 @@ from sharedcalling.domain.tenant import (
     User,
     VoiceRoutingPolicy,
 )
+
+LOOKUPS_AT_ONCE = 16
+"""Concurrent `get_user` calls of the default `find_users`."""
 
 # --------------------------------------------------------------------------- tenant errors
 
@@ -116,6 +121,23 @@ class TenantReader(abc.ABC):
         description; None when this backend cannot list them (the caller then offers what the
         numbers reference, or a typed id). Not abstract: listing locations is optional."""
         return None
+
+    async def find_users(self, keys: Sequence[str]) -> dict[str, User | None]:
+        """Accounts by object id or UPN, many at once (a pasted list): `fold(key)` to the account,
+        or None when the tenant has no such account. Not abstract: this default asks `get_user`
+        for each, LOOKUPS_AT_ONCE at a time; an adapter with a cheaper bulk read overrides it."""
+        wanted = list(dict.fromkeys(fold(key) for key in keys if key.strip()))
+        gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
+
+        async def one(key: str) -> User | None:
+            async with gate:
+                try:
+                    return await self.get_user(key)
+                except TenantNotFound:
+                    return None
+
+        found = await asyncio.gather(*(one(key) for key in wanted))
+        return dict(zip(wanted, found, strict=True))
 
     async def list_teams_admins(self) -> list[UserId] | None:
         """The holders of a Teams admin directory role (TEAMS_ADMIN_ROLES), ordered by id; None

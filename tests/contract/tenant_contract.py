@@ -178,6 +178,27 @@ class DirectoryContract(_GatewayFixture):
         found = await gateway.search_users("user0042")
         assert [u.display_name for u in found] == ["Contoso Employee 0042"]
 
+    async def test_find_users_reads_many_by_upn_or_id_in_any_case(
+        self, gateway: TenantGateway
+    ) -> None:
+        found = await gateway.find_users(
+            ["AdeleV@Contoso.Example", MEGAN.upper(), "ghost@contoso.example",
+             "00000000-0000-4000-8000-0000000009ff", "adelev@contoso.example", " "]
+        )  # fmt: skip
+        assert set(found) == {
+            "adelev@contoso.example",
+            MEGAN.lower(),
+            "ghost@contoso.example",
+            "00000000-0000-4000-8000-0000000009ff",
+        }  # fmt: skip  (folded keys; the repeat and the blank entry gone)
+        adele, megan = found["adelev@contoso.example"], found[MEGAN.lower()]
+        assert adele is not None
+        assert adele.id == ADELE
+        assert megan is not None
+        assert megan.display_name == "Megan Bowen"
+        assert found["ghost@contoso.example"] is None
+        assert found["00000000-0000-4000-8000-0000000009ff"] is None
+
     async def test_teams_admin_role_holders_are_listed(self, gateway: TenantGateway) -> None:
         """The demo's one Teams Communications Administrator, whatever else she is."""
         assert await gateway.list_teams_admins() == [UserId(MEGAN.lower())]

@@ -218,3 +218,17 @@ async def test_the_gateway_is_built_from_settings_and_signs_in() -> None:
         async with gateway:
             assert (await gateway.get_user(MEGAN)).user_principal_name == "MeganB@contoso.example"
         assert "c-1" in stack.fake.client_request_ids
+
+
+async def test_a_pasted_list_is_read_in_batches_not_one_lookup_per_entry() -> None:
+    """100 UPNs (and an unknown one): their user objects in `$batch`es of 20, then one accounts
+    read, whose role lists and SKUs come once; per-entry lookups took two requests each."""
+    async with graph_stack() as stack:
+        upns = [f"user{n:04d}@contoso.example" for n in range(1, 101)]
+        found = await stack.gateway.find_users([*upns, "ghost@contoso.example", upns[0].upper()])
+        assert len(found) == 101  # the upper-case repeat folds into the first
+        assert found["ghost@contoso.example"] is None
+        users = [found[upn] for upn in upns]
+        assert all(user is not None and user.licenses for user in users)
+        assert stack.fake.requests == math.ceil(101 / 20) + math.ceil((100 + 3) / 20)  # 6 + 6
+        assert stack.fake.batch_items["/subscribedSkus"] == 1

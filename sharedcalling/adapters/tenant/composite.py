@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import cast
 
@@ -73,6 +73,9 @@ class CompositeTenantGateway(TenantGateway):
 
     async def list_numbers(self) -> list[PhoneNumber]:
         return await self.graph.list_numbers()
+
+    async def find_users(self, keys: Sequence[str]) -> dict[str, User | None]:
+        return await self.graph.find_users(keys)
 
     async def list_teams_admins(self) -> list[UserId] | None:
         return await self.graph.list_teams_admins()

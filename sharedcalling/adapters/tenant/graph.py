@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from sharedcalling.adapters.tenant import graph_mapping as gm
-from sharedcalling.adapters.tenant.graph_http import GraphClient, gather_all
-from sharedcalling.adapters.tenant.graph_reads import AccountReader
+from sharedcalling.adapters.tenant.graph_http import BatchRequest, GraphClient, gather_all
+from sharedcalling.adapters.tenant.graph_reads import AccountReader, ok_body
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.names import fold
 from sharedcalling.domain.tenant import (
@@ -92,6 +92,26 @@ class GraphTenantGateway(TenantReader):
         if found is None:
             raise TenantNotFound(f"no user {key!r}", operation="get_user")
         return found
+
+    async def find_users(self, keys: Sequence[str]) -> dict[str, User | None]:
+        """Many accounts in `$batch`es: the user objects of the UPNs (20 to a batch), then one
+        `accounts` read of every id, so the role lists and SKUs are read once, not per key."""
+        wanted = list(dict.fromkeys(fold(key) for key in keys if key.strip()))
+        by_name = [key for key in wanted if not _is_guid(key)]
+        requests = [
+            BatchRequest(f"n|{index}", f"/users/{_segment(key)}?$select={gm.USER_SELECT}")
+            for index, key in enumerate(by_name)
+        ]
+        answers = await self.client.batch(requests) if requests else {}
+        ids: dict[str, UserId] = {key: UserId(key) for key in wanted if _is_guid(key)}
+        basics: dict[UserId, Any] = {}
+        for index, key in enumerate(by_name):
+            body = ok_body(answers.get(f"n|{index}"), "get_user")
+            if body is not None:
+                ids[key] = UserId(str(body["id"]).lower())
+                basics[ids[key]] = body
+        accounts = await self._reader.accounts(list(dict.fromkeys(ids.values())), basics=basics)
+        return {key: accounts.users.get(ids[key]) if key in ids else None for key in wanted}
 
     async def search_users(self, text: str, *, limit: int = 25) -> list[User]:
         if limit <= 0:

@@ -39,7 +39,7 @@ class Accounts:
         return {win[1] for win in self.wins}
 
 
-def _ok(response: GraphResponse | None, operation: str) -> Json | None:
+def ok_body(response: GraphResponse | None, operation: str) -> Json | None:
     """The body of a successful item; None for 404 (unknown ids are left out); else raise."""
     if response is None or response.status == 404:
         return None
@@ -92,10 +92,10 @@ class AccountReader:
         result = Accounts(skus=await self._all_items(skus, "list subscribedSkus"))
         catalog = SkuCatalog(result.skus)
         for user_id in unique:
-            basic = known_basics.get(user_id) or _ok(answers.get(f"u|{user_id}"), "get user")
+            basic = known_basics.get(user_id) or ok_body(answers.get(f"u|{user_id}"), "get user")
             if basic is None:
                 continue
-            config = known_configs.get(user_id) or _ok(
+            config = known_configs.get(user_id) or ok_body(
                 answers.get(f"c|{user_id}"), "get userConfiguration"
             )
             self._add(result, basic, catalog, config, roles)
@@ -188,7 +188,7 @@ class AccountReader:
 
     async def _all_items(self, response: GraphResponse | None, operation: str) -> list[Json]:
         """The items of a collection answered inside a batch, plus its further pages."""
-        body = _ok(response, operation)
+        body = ok_body(response, operation)
         if body is None:
             return []
         items = list(body.get("value") or ())
@@ -214,7 +214,7 @@ class AccountReader:
         answers = await self._client.batch(requests) if requests else {}
         found = []
         for group_id in ids:
-            group = _ok(answers.get(f"g|{group_id}"), "get group")
+            group = ok_body(answers.get(f"g|{group_id}"), "get group")
             if group is not None:
                 members = await self._all_items(answers.get(f"m|{group_id}"), "list group members")
                 found.append(gm.group_from_graph(group, members))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from sharedcalling.domain.ids import GroupId, UserId
 from sharedcalling.domain.tenant import (
@@ -49,6 +49,9 @@ class PacedTenant(TenantGateway):
 
     async def list_numbers(self) -> list[PhoneNumber]:
         return await self.pacer.call("list_numbers", self.reader.list_numbers)
+
+    async def find_users(self, keys: Sequence[str]) -> dict[str, User | None]:
+        return await self.pacer.call("find_users", lambda: self.reader.find_users(keys))
 
     async def list_teams_admins(self) -> list[UserId] | None:
         return await self.pacer.call("list_teams_admins", self.reader.list_teams_admins)

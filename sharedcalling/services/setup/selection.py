@@ -3,7 +3,6 @@ list; combined into one selection of at most 5,000, every refusal named with its
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ MAX_SHOWN = 10
 MAX_SEARCH_RESULTS = 15
 """Teams shows at most 15 typeahead choices."""
 MAX_SEARCH_SKIP = 500
-LOOKUPS_AT_ONCE = 16
-"""Concurrent directory lookups while resolving a pasted list."""
 _SEPARATORS = re.compile(r"[,;\r\n]+")
 _ANGLED = re.compile(r"<([^<>]+)>")
 
@@ -119,16 +116,8 @@ async def resolve_entries(entries: Sequence[str], *, tenant: TenantGateway) -> l
             "list and paste it again."
         )
     distinct = list(dict.fromkeys(names.fold(e) for e in entries))
-    gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
-
-    async def lookup(entry: str) -> User | None:
-        async with gate:
-            try:
-                return await tenant.get_user(entry)
-            except TenantNotFound:
-                return None
-
-    found = await asyncio.gather(*(lookup(e) for e in distinct))
+    accounts = await tenant.find_users(distinct)  # one bulk read (Graph: `$batch`es)
+    found = [accounts.get(entry) for entry in distinct]
     unknown = [e for e, user in zip(distinct, found, strict=True) if user is None]
     if unknown:
         raise InvalidInput(
