@@ -50,6 +50,17 @@ class TestCompositeTenant(DirectoryContract, VoicePolicyContract):
     def faults(self, stack: GraphStack, worker_faults: StandinFaults) -> CompositeTenantFaults:
         return CompositeTenantFaults(GraphTenantFaults.of(stack), worker_faults)
 
+    async def test_emergency_locations_are_listed_through_powershell(
+        self, gateway: TenantGateway, stack: GraphStack
+    ) -> None:
+        """Graph lists none; Get-CsOnlineLisLocation does, so the set-up's SC-R04 step offers
+        them by description instead of asking for an id."""
+        listed = await gateway.list_emergency_locations()
+        expected = await stack.fake.tenant.list_emergency_locations()
+        assert listed == expected
+        assert listed  # the demo tenant has locations
+        assert await stack.gateway.list_emergency_locations() is None  # Graph alone cannot
+
     async def test_operator_connect_numbers_of_resource_accounts_are_named_through_powershell(
         self, gateway: TenantGateway
     ) -> None:

@@ -235,6 +235,12 @@ async def get_association(gateway: TenantGateway, params: Params, variant: bool)
     return [shape.association(a) for a in (await _snapshot(gateway)).associations_of(account.id)]
 
 
+async def get_locations(gateway: TenantGateway, params: Params, variant: bool) -> Any:
+    locations = await gateway.list_emergency_locations() or []
+    wanted = params.get("LocationId")
+    return [shape.emergency_location(loc) for loc in locations if wanted in (None, loc.id)]
+
+
 def get_app(kind: AppConfigurationType) -> Cmdlet:
     async def run(gateway: TenantGateway, params: Params, variant: bool) -> Any:
         for a in (await _snapshot(gateway)).associations:
@@ -266,4 +272,5 @@ CMDLETS: Mapping[str, Cmdlet] = {
     "Get-CsOnlineApplicationInstanceAssociation": get_association,
     "Get-CsAutoAttendant": get_app(AppConfigurationType.AUTO_ATTENDANT),
     "Get-CsCallQueue": get_app(AppConfigurationType.CALL_QUEUE),
+    "Get-CsOnlineLisLocation": get_locations,
 }

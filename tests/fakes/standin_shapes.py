@@ -9,6 +9,7 @@ from sharedcalling.domain.tenant import (
     AppAssociation,
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     GroupPolicyAssignment,
     PhoneNumber,
     SharedCallingPolicy,
@@ -154,4 +155,25 @@ def association(a: AppAssociation) -> dict[str, Any]:
         "ConfigurationId": a.configuration_id,
         "ConfigurationType": a.configuration_type.value,
         "CallPriority": 3,
+    }
+
+
+def emergency_location(location: EmergencyLocation) -> dict[str, Any]:
+    """Get-CsOnlineLisLocation output, as its documentation's examples show it
+    (https://learn.microsoft.com/powershell/module/teams/get-csonlinelislocation): the location
+    and its civic address side by side; the stand-in knows no street, so those fields are empty.
+    """
+    return {
+        "LocationId": location.id,
+        "CivicAddressId": guid_for(f"civic:{location.id}"),
+        "Description": location.description,
+        "Location": "",
+        "CompanyName": "",
+        "HouseNumber": "",
+        "StreetName": "",
+        "City": "",
+        "StateOrProvince": "",
+        "PostalCode": "",
+        "CountryOrRegion": location.country_or_region,
+        "ValidationStatus": "Validated",
     }

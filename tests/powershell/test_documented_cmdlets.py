@@ -206,3 +206,19 @@ async def test_operator_connect_numbers_are_named_by_the_stand_in(recorded: Any)
     _, gateway = recorded
     found = await gateway.operators(["+14255550150", "+14255550999"])
     assert found == {"+14255550150": ("Fabrikam Telecom", guid_for("Fabrikam Telecom"))}
+
+
+def test_emergency_locations_are_read_from_the_documented_fields() -> None:
+    """Get-CsOnlineLisLocation rows carry LocationId, Description and CountryOrRegion beside the
+    civic address (learn.microsoft.com/powershell/module/teams/get-csonlinelislocation)."""
+    from sharedcalling.adapters.tenant import powershell_parsing as parse
+    from sharedcalling.domain.tenant import EmergencyLocation
+
+    row = {
+        "LocationId": " 5aa884e8-d548-4b8e-a289-52bfd5265a6e ", "CivicAddressId": "c-1",
+        "Description": "Redmond HQ", "CountryOrRegion": "us", "City": "Redmond",
+    }  # fmt: skip
+    assert parse.emergency_location(row) == EmergencyLocation(
+        "5aa884e8-d548-4b8e-a289-52bfd5265a6e", "Redmond HQ", "US"
+    )
+    assert parse.emergency_location({"Description": "no id"}) is None

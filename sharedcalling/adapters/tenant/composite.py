@@ -15,6 +15,7 @@ from sharedcalling.domain.names import find
 from sharedcalling.domain.tenant import (
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     Group,
     NumberType,
     PhoneNumber,
@@ -73,6 +74,10 @@ class CompositeTenantGateway(TenantGateway):
 
     async def list_numbers(self) -> list[PhoneNumber]:
         return await self.graph.list_numbers()
+
+    async def list_emergency_locations(self) -> list[EmergencyLocation] | None:
+        """Graph has no list of emergency locations; Get-CsOnlineLisLocation has them."""
+        return await self.powershell.emergency_locations()
 
     async def find_users(self, keys: Sequence[str]) -> dict[str, User | None]:
         return await self.graph.find_users(keys)

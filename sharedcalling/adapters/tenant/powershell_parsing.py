@@ -15,6 +15,7 @@ from sharedcalling.domain.tenant import (
     CallingIdSubstitute,
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     EmergencyNumber,
     GroupPolicyAssignment,
     PolicyType,
@@ -150,6 +151,19 @@ def association(
         configuration_type=kind,
         configuration_id=configuration_id,
         configuration_name=names.get(configuration_id, ""),
+    )
+
+
+def emergency_location(item: Mapping[str, Any]) -> EmergencyLocation | None:
+    """One Get-CsOnlineLisLocation result (LocationId, Description, CountryOrRegion, and the
+    civic address fields the bot does not show); None without a LocationId."""
+    location_id = str(item.get("LocationId") or "").strip()
+    if not location_id:
+        return None
+    return EmergencyLocation(
+        id=location_id,
+        description=str(item.get("Description") or "").strip(),
+        country_or_region=str(item.get("CountryOrRegion") or "").strip().upper(),
     )
 
 

@@ -106,6 +106,7 @@ ALLOWED_CMDLETS: Mapping[str, Mapping[str, ParamKind]] = {
     "Get-CsOnlineApplicationInstanceAssociation": {"Identity": _S},
     "Get-CsAutoAttendant": {"Identity": _S},
     "Get-CsCallQueue": {"Identity": _S},
+    "Get-CsOnlineLisLocation": {"LocationId": _S},
 }
 """Every cmdlet the worker may run, with the parameters it may receive and their kinds.
 The worker script holds the same table; a test keeps the two equal."""

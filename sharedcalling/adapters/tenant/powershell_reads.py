@@ -15,6 +15,7 @@ from sharedcalling.domain.tenant import (
     AppConfigurationType,
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
+    EmergencyLocation,
     GroupPolicyAssignment,
     PolicyType,
     SharedCallingPolicy,
@@ -82,6 +83,12 @@ class PowerShellReads:
     async def voice_routing_policies(self) -> dict[str, VoiceRoutingPolicy]:
         items = await self._get("Get-CsOnlineVoiceRoutingPolicy")
         return {p.name: p for p in map(parse.voice_routing_policy, items)}
+
+    async def emergency_locations(self) -> list[EmergencyLocation]:
+        """Every emergency location (Get-CsOnlineLisLocation), ordered by description."""
+        items = await self._get("Get-CsOnlineLisLocation")
+        found = [loc for loc in map(parse.emergency_location, items) if loc is not None]
+        return sorted(found, key=lambda loc: (fold(loc.description), loc.id))
 
     async def emergency_call_routing_policies(self) -> dict[str, EmergencyCallRoutingPolicy]:
         items = await self._get("Get-CsTeamsEmergencyCallRoutingPolicy")

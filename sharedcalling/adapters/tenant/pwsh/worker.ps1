@@ -58,6 +58,7 @@ $AllowList = @{
     'Get-CsOnlineApplicationInstanceAssociation' = @{ Identity = 'string' }
     'Get-CsAutoAttendant'                        = @{ Identity = 'string' }
     'Get-CsCallQueue'                            = @{ Identity = 'string' }
+    'Get-CsOnlineLisLocation'                    = @{ LocationId = 'string' }
 }
 
 # The same table as REQUIRED_PARAMETERS in powershell_protocol.py: each must carry a value that
