@@ -115,16 +115,15 @@ async def resolve_entries(entries: Sequence[str], *, tenant: TenantGateway) -> l
             f"Not a UPN or e-mail address: {_listed(malformed)}. Nothing was added; fix the "
             "list and paste it again."
         )
-    distinct = list(dict.fromkeys(names.fold(e) for e in entries))
-    accounts = await tenant.find_users(distinct)  # one bulk read (Graph: `$batch`es)
-    found = [accounts.get(entry) for entry in distinct]
-    unknown = [e for e, user in zip(distinct, found, strict=True) if user is None]
+    # One bulk read (Graph: `$batch`es), keyed by folded entry, repeats once, in paste order.
+    accounts = await tenant.find_users(entries)
+    unknown = [entry for entry, user in accounts.items() if user is None]
     if unknown:
         raise InvalidInput(
             f"Not found in this tenant: {_listed(unknown)}. Nothing was added; fix or remove "
             "these entries and paste the list again."
         )
-    return [u for u in found if u is not None]
+    return [user for user in accounts.values() if user is not None]
 
 
 def _listed(entries: Sequence[str]) -> str:
