@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sharedcalling.domain import names
 from sharedcalling.domain.ids import TenantId, UserId
-from sharedcalling.domain.tenant import TEAMS_ADMIN_ROLES, Group, TenantSnapshot, User
+from sharedcalling.domain.tenant import Group, TenantSnapshot, User
 
 
 class Role(StrEnum):
@@ -46,8 +46,7 @@ def roles_for(
     known = groups.groups.values() if isinstance(groups, TenantSnapshot) else groups
     member_of = {names.fold(g.id) for g in known if _is_direct_member(user, g)}
     roles = {Role.USER}
-    admin_role = TEAMS_ADMIN_ROLES.intersection(user.directory_roles)
-    if names.fold(admin_group_id) in member_of or admin_role:
+    if names.fold(admin_group_id) in member_of or user.holds_teams_admin_role:
         roles.add(Role.ADMIN)
     if names.fold(approver_group_id) in member_of:
         roles.add(Role.APPROVER)

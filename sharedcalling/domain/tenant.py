@@ -161,6 +161,11 @@ class User:
     def is_resource_account(self) -> bool:
         return self.account_type is AccountType.RESOURCE_ACCOUNT
 
+    @property
+    def holds_teams_admin_role(self) -> bool:
+        """A Teams Administrator or Teams Communications Administrator: an admin in the bot."""
+        return not TEAMS_ADMIN_ROLES.isdisjoint(self.directory_roles)
+
 
 @dataclass(frozen=True, slots=True)
 class PhoneNumber:

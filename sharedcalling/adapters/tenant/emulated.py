@@ -25,7 +25,6 @@ from sharedcalling.adapters.tenant.emulated_writes import (
 from sharedcalling.domain import names
 from sharedcalling.domain.ids import GroupId, TenantId, UserId
 from sharedcalling.domain.tenant import (
-    TEAMS_ADMIN_ROLES,
     CallingLineIdentityPolicy,
     EmergencyCallRoutingPolicy,
     EmergencyLocation,
@@ -223,9 +222,7 @@ class EmulatedTenantGateway(TenantGateway):
 
     async def list_teams_admins(self) -> list[UserId] | None:
         await self._read("list_teams_admins")
-        holders = (
-            u for u in self._state.users.values() if TEAMS_ADMIN_ROLES & set(u.directory_roles)
-        )
+        holders = (u for u in self._state.users.values() if u.holds_teams_admin_role)
         return sorted(UserId(names.fold(u.id)) for u in holders)
 
     async def snapshot(self, scope: SnapshotScope) -> TenantSnapshot:
