@@ -55,10 +55,15 @@ INTERIM_AFTER_SECONDS = 3.0
 """Telling people that takes longer than this (at the notices' pace) gets an interim report."""
 
 
+def _written(rows: Sequence[ChangeRow]) -> list[Change]:
+    """The changes the apply made (not those already in place or failed)."""
+    return [r.change for r in rows if r.status is ChangeStatus.SUCCEEDED]
+
+
 def telling_takes_long(rows: Sequence[ChangeRow], notices_per_second: float) -> bool:
     """Whether the people this apply changed are too many to tell before the report shows: by
     the users its written changes name, or any group grant (its members are not counted)."""
-    written = [r.change for r in rows if r.status is ChangeStatus.SUCCEEDED]
+    written = _written(rows)
     if any(c.subject.kind is SubjectKind.GROUP for c in written):
         return True
     people = {fold(c.subject.id) for c in written if c.subject.kind is SubjectKind.USER}
@@ -133,7 +138,7 @@ async def _send_due(
     before: Mapping[str, str],
     owner: str,
 ) -> None:
-    written = [r.change for r in rows if r.status is ChangeStatus.SUCCEEDED]
+    written = _written(rows)
     direct = [UserId(c.subject.id) for c in written if c.subject.kind is SubjectKind.USER]
     if not written:
         return
